@@ -1,0 +1,94 @@
+"""Bakery: a commerce platform for bakeries (staff dashboard, storefront API, OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build one application; `config` overrides every other source (tests use it)."""
+    from bakery.config import instance_path, load_config
+
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    load_config(app, config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_admin(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from bakery.observability import configure_logging, init_request_logging, init_sentry
+
+    configure_logging(app)
+    init_request_logging(app)
+    init_sentry(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from bakery import models  # noqa: F401 - every table on the metadata, for Alembic
+    from bakery.config import migrations_folder
+    from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
+    from bakery.models.sqlite import tune_sqlite_connections
+    from bakery.services.storage import init_storage_events
+
+    db.init_app(app)
+    tune_sqlite_connections(app)
+    migrate.init_app(app, db, directory=migrations_folder())
+    cache.init_app(app)
+    cors.init_app(app, resources={r"/api/*": _cors_options(app)})
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    init_storage_events()
+
+
+def register_blueprints(app: Flask) -> None:
+    from bakery.api import init_api, register
+    from bakery.web import health
+
+    api = init_api(app)
+    register(api, health)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from bakery.web import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from bakery.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+
+
+def register_admin(app: Flask) -> None:
+    from bakery.admin import init_admin
+
+    init_admin(app)
+
+
+def _cors_options(app: Flask) -> dict[str, Any]:
+    origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
+    return {
+        "origins": origins,
+        "allow_headers": [
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+        ],
+        "expose_headers": ["X-Pagination", "ETag", "X-Request-ID", "Retry-After"],
+        "max_age": 600,
+    }

@@ -1,0 +1,48 @@
+"""Access rules shared by every dashboard view: signed-in staff only, CSRF on every form."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import SecureForm
+from flask_login import current_user
+
+
+def signed_in_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_staff)
+
+
+def _refuse():
+    if current_user.is_authenticated:
+        abort(403)
+    return redirect(url_for("staff_auth.login", next=request.full_path.rstrip("?")))
+
+
+class StaffAccessMixin:
+    """Anonymous visitors go to the sign-in page; signed-in accounts without the role get 403."""
+
+    required_roles: tuple[str, ...] = ("staff", "admin")
+
+    def is_accessible(self) -> bool:
+        return signed_in_staff() and current_user.role in self.required_roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        return _refuse()
+
+
+class StaffIndexView(StaffAccessMixin, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return self.render("admin/dashboard.html")
+
+
+class StaffModelView(StaffAccessMixin, ModelView):
+    # SecureForm puts a CSRF token in every create and edit form.
+    form_base_class = SecureForm
+    can_view_details = True
+    page_size = 50
+
+
+class AdminOnlyModelView(StaffModelView):
+    required_roles = ("admin",)

@@ -1,0 +1,1 @@
+"""Dashboard views by area: catalog.py, orders.py, accounts.py, dashboard.py live here."""

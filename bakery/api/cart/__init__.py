@@ -1,0 +1,1 @@
+"""Storefront cart: the signed-in shopper's cart and its lines."""

@@ -1,0 +1,1 @@
+"""Storefront categories: public list and detail, and admin writes."""

@@ -1,0 +1,1 @@
+"""Storefront me: the signed-in user as the API knows them."""

@@ -1,0 +1,1 @@
+"""Storefront orders: checkout, the shopper's orders, cancellation and staff status changes."""

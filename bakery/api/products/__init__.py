@@ -1,0 +1,1 @@
+"""Storefront products: the public catalog with filters and sorting, and admin writes."""

@@ -1,0 +1,91 @@
+"""Command line: seed, create-admin (run as `flask --app wsgi ...` or `bakery ...`)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from bakery.extensions import db
+from bakery.services.errors import DomainError
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Fill an empty catalog with a demo bakery (does nothing when any product exists)."""
+    from bakery.demo_catalog import CATEGORIES, PRODUCTS
+    from bakery.demo_pictures import draw_product_picture
+    from bakery.services import catalog, images
+
+    if not catalog.catalog_is_empty():
+        click.echo("The catalog already has products; nothing to seed.")
+        return
+    categories = {spec["slug"]: catalog.create_category(**spec) for spec in CATEGORIES}
+    total = len(PRODUCTS)
+    try:
+        for number, spec in enumerate(PRODUCTS, start=1):
+            click.echo(f"[{number:>2}/{total}] {spec['name']}")
+            fields = {key: value for key, value in spec.items() if key != "category"}
+            product = catalog.create_product(category=categories[spec["category"]], **fields)
+            picture = draw_product_picture(spec["name"], spec["category"])
+            images.add_product_image(product, picture)
+        db.session.commit()
+    except (DomainError, SQLAlchemyError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Seeding failed and nothing was kept: {exc}") from exc
+    click.echo(f"Seeded {len(categories)} categories and {total} products with pictures.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="Sign-in e-mail of the staff account.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters; prompted (hidden) when not given.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["staff", "admin"]),
+    default="admin",
+    show_default=True,
+    help="staff runs orders; admin also runs the catalog and accounts.",
+)
+@click.option("--name", default=None, help="Display name.")
+@with_appcontext
+def create_admin_command(email: str, password: str, role: str, name: str | None) -> None:
+    """Create a staff account for the dashboard at /admin/."""
+    from bakery.services.accounts import create_staff_account
+
+    try:
+        user = create_staff_account(email=email, password=password, role=role, name=name)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+
+
+commands = [seed_command, create_admin_command]
+
+
+def _create_app():
+    from bakery import create_app
+    from bakery.config import ConfigurationError
+
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        sys.exit(f"bakery: configuration error: {exc}")
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Manage the bakery platform."""
+
+
+__all__ = ["commands", "main"]

@@ -1,0 +1,197 @@
+"""Configuration: defaults < instance/config.py < environment; the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+
+def project_root() -> Path:
+    """The source checkout holding this package, or the working directory for an installed one."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "wsgi.py").exists() else Path.cwd()
+
+
+ENVIRONMENTS = ("development", "production")
+# Secrets people paste from tutorials; a production key equal to one of these is refused.
+PLACEHOLDER_SECRETS = frozenset({"", "dev", "development", "secret", "changeme", "change-me"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or unusable; the message is one line meant for the operator."""
+
+
+class DefaultConfig:
+    """Defaults that need no setting at all for a development machine."""
+
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    REDIS_URL: str | None = None
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_KEY_PREFIX = "bakery:"
+    # A cache outage must cost a request a second at most, not a worker.
+    REDIS_SOCKET_TIMEOUT_SECONDS = 1.0
+
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    UPLOAD_FOLDER = "uploads"
+    CURRENCY = "EUR"
+    CORS_ORIGINS = "http://localhost:5173"
+    SMTP_URL: str | None = None
+
+    AUTH_JWKS_URL: str | None = None
+    AUTH_ISSUER: str | None = None
+    AUTH_AUDIENCE: str | None = None
+    AUTH_AUTHORIZED_PARTIES: str | None = None
+    AUTH_ROLE_CLAIM = "role"
+
+    SENTRY_DSN: str | None = None
+
+    API_TITLE = "Bakery storefront API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    JSON_SORT_KEYS = False
+
+
+def migrations_folder() -> str:
+    return str(project_root() / "migrations")
+
+
+def instance_path() -> str:
+    """The instance folder, which must be known before the Flask app object exists."""
+    configured = os.environ.get("BAKERY_INSTANCE_PATH")
+    return str(Path(configured).resolve()) if configured else str(project_root() / "instance")
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill app.config from every source in order, then derive and check what depends on it."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BAKERY")
+    for name in ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.update(overrides or {})
+    _derive(app)
+    _check(app)
+
+
+def _derive(app: Flask) -> None:
+    config = app.config
+    config["ENV"] = str(config["ENV"]).strip().lower()
+    production = config["ENV"] == "production"
+    # from_prefixed_env parses JSON, so "123" would arrive as an int: these settings are text.
+    for name in ("CURRENCY", "CORS_ORIGINS", "AUTH_AUDIENCE", "AUTH_ISSUER", "AUTH_ROLE_CLAIM"):
+        if config.get(name) is not None:
+            config[name] = str(config[name])
+    config["CURRENCY"] = config["CURRENCY"].upper()
+    if not production:
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _instance_secret(app)
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+                app.instance_path, "bakery.sqlite3"
+            )
+    config["SESSION_COOKIE_SECURE"] = production
+    upload_folder = Path(config["UPLOAD_FOLDER"])
+    if not upload_folder.is_absolute():
+        upload_folder = project_root() / upload_folder
+    config["UPLOAD_FOLDER"] = str(upload_folder)
+    _configure_cache(config)
+    _configure_rate_limits(config)
+
+
+def _configure_cache(config: dict[str, Any]) -> None:
+    if config.get("CACHE_TYPE"):
+        return
+    if config.get("REDIS_URL"):
+        timeout = config["REDIS_SOCKET_TIMEOUT_SECONDS"]
+        config["CACHE_TYPE"] = "RedisCache"
+        config["CACHE_REDIS_URL"] = config["REDIS_URL"]
+        config["CACHE_OPTIONS"] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    else:
+        config["CACHE_TYPE"] = "SimpleCache"
+
+
+def _configure_rate_limits(config: dict[str, Any]) -> None:
+    config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Limits are a protection, not a dependency: a Redis outage must not refuse every request.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+
+
+def _instance_secret(app: Flask) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart in development."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _check(app: Flask) -> None:
+    config = app.config
+    if config["ENV"] not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"BAKERY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {config['ENV']!r}"
+        )
+    if len(config["CURRENCY"]) != 3 or not config["CURRENCY"].isalpha():
+        raise ConfigurationError(
+            f"BAKERY_CURRENCY must be a three-letter ISO 4217 code, not {config['CURRENCY']!r}"
+        )
+    _check_database_url(config.get("SQLALCHEMY_DATABASE_URI"))
+    if config["ENV"] == "production":
+        secret = config.get("SECRET_KEY") or ""
+        if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                "BAKERY_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production"
+            )
+        if not config.get("AUTH_JWKS_URL"):
+            raise ConfigurationError(
+                "BAKERY_AUTH_JWKS_URL must point at the identity provider's JWKS in production"
+            )
+
+
+def _check_database_url(url: str | None) -> None:
+    if not url:
+        raise ConfigurationError("DATABASE_URL must be set in production")
+    # The URL may hold a password: name the problem, never echo the value.
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigurationError("DATABASE_URL cannot be parsed as a database URL") from None
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigurationError(
+            f"DATABASE_URL names a database driver that is not installed: {parsed.drivername}"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigurationError("DATABASE_URL must be a PostgreSQL or SQLite URL")

@@ -1,0 +1,49 @@
+"""Accounts: shoppers known by their identity provider's subject, and staff who sign in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bakery.models.base import Base, IdMixin, TimestampMixin
+
+ROLES = ("customer", "staff", "admin")
+EMAIL_MAX = 254
+USER_NAME_MAX = 200
+
+
+class User(UserMixin, IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('customer', 'staff', 'admin')", name="role_known"),
+        # Staff sign in by e-mail, so an e-mail can belong to one password account only; shoppers
+        # from the identity provider are told apart by subject and may share an address.
+        Index(
+            "uq_users_login_email",
+            "email",
+            unique=True,
+            sqlite_where=text("password_hash IS NOT NULL"),
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
+    )
+
+    # The identity provider's subject; None for a staff account that only signs in by password.
+    sub: Mapped[str | None] = mapped_column(String(255), unique=True)
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), index=True)
+    name: Mapped[str | None] = mapped_column(String(USER_NAME_MAX))
+    role: Mapped[str] = mapped_column(String(16), default="customer")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Issue time of the newest token seen: only a newer token may change e-mail, name and role.
+    token_issued_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,142 @@
+"""Catalog: categories, products with their tags and allergens, and product images."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bakery.models.base import Base, IdMixin, TimestampMixin, utcnow
+
+# The 14 allergens EU regulation 1169/2011 requires a food business to declare.
+EU_ALLERGENS = (
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "peanuts",
+    "soybeans",
+    "milk",
+    "nuts",
+    "celery",
+    "mustard",
+    "sesame",
+    "sulphites",
+    "lupin",
+    "molluscs",
+)
+
+SLUG_MAX = 120
+NAME_MAX = 120
+TAG_MAX = 40
+CATEGORY_NAME_MAX = 80
+CATEGORY_DESCRIPTION_MAX = 2000
+PRODUCT_DESCRIPTION_MAX = 4000
+ALT_MAX = 200
+
+
+class Category(IdMixin, TimestampMixin, Base):
+    __tablename__ = "categories"
+    __table_args__ = (Index(None, "is_active", "position"),)
+
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(CATEGORY_NAME_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    products: Mapped[list[Product]] = relationship(back_populates="category")
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Product(IdMixin, TimestampMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        # Public listings filter on is_active and sort by one of these columns.
+        Index(None, "is_active", "name"),
+        Index(None, "is_active", "price_cents"),
+        Index(None, "is_active", "created_at"),
+        Index(None, "category_id", "is_active"),
+    )
+
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price_cents: Mapped[int]
+    # None means the bakery does not count this item (made to order).
+    stock: Mapped[int | None] = mapped_column(default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+
+    category: Mapped[Category] = relationship(back_populates="products")
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product",
+        order_by="(ProductImage.position, ProductImage.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    tag_links: Mapped[list[ProductTag]] = relationship(
+        order_by="ProductTag.tag", cascade="all, delete-orphan", passive_deletes=True
+    )
+    allergen_links: Mapped[list[ProductAllergen]] = relationship(
+        order_by="ProductAllergen.allergen", cascade="all, delete-orphan", passive_deletes=True
+    )
+    # Plain lists of strings for callers; rows underneath so filters are the same SQL everywhere.
+    tags: AssociationProxy[list[str]] = association_proxy(
+        "tag_links", "tag", creator=lambda tag: ProductTag(tag=tag)
+    )
+    allergens: AssociationProxy[list[str]] = association_proxy(
+        "allergen_links", "allergen", creator=lambda allergen: ProductAllergen(allergen=allergen)
+    )
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class ProductTag(Base):
+    __tablename__ = "product_tags"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(TAG_MAX), primary_key=True, index=True)
+
+
+class ProductAllergen(Base):
+    __tablename__ = "product_allergens"
+    __table_args__ = (
+        CheckConstraint(
+            "allergen IN ({})".format(", ".join(f"'{name}'" for name in EU_ALLERGENS)),
+            name="allergen_known",
+        ),
+    )
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    allergen: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class ProductImage(IdMixin, Base):
+    __tablename__ = "product_images"
+    __table_args__ = (
+        CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+        Index(None, "product_id", "position"),
+    )
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # Random name shared by the stored variants; never derived from the uploaded file's name.
+    file_key: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    alt: Mapped[str] = mapped_column(String(ALT_MAX), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="images")

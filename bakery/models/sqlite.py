@@ -1,0 +1,39 @@
+"""SQLite connection settings that make the embedded database behave like the production one."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bakery.extensions import db
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def tune_sqlite_connections(app: Flask) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _tune(engine)
+
+
+def _tune(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        # pysqlite opens transactions lazily and never for SAVEPOINT; take that over (see
+        # SQLAlchemy's "Serializable isolation / Savepoints / Transactional DDL" notes) so
+        # nested transactions and rollbacks behave as on PostgreSQL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # ON DELETE rules and foreign keys only hold when SQLite is asked to enforce them.
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            # WAL lets several gunicorn workers read while one writes.
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")

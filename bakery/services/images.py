@@ -1,0 +1,113 @@
+"""Product images: judged by their content, re-encoded to WebP sizes, stored with random names."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+
+from bakery.extensions import db
+from bakery.models.catalog import ALT_MAX, Product, ProductImage
+from bakery.services.errors import InvalidInput, UnsupportedMedia
+from bakery.services.storage import delete_after_commit, save_with_transaction
+
+# Longest side in pixels; variants are never larger than the original.
+VARIANTS = {"thumb": 200, "medium": 600, "large": 1200}
+# Decoders Pillow may use: everything else (SVG, TIFF, EPS, PDF...) is refused unread.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+DEFAULT_MAX_PIXELS = 40_000_000
+WEBP_QUALITY = 82
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    width: int
+    height: int
+    variants: dict[str, bytes]
+
+
+def variant_name(file_key: str, variant: str) -> str:
+    return f"products/{file_key}-{variant}.webp"
+
+
+def encode_variants(data: bytes) -> EncodedImage:
+    """Decode, apply EXIF rotation, drop all metadata and write only pixels, in every size."""
+    picture = _decode(data)
+    try:
+        upright = ImageOps.exif_transpose(picture)
+    finally:
+        picture.close()
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    normalised = upright.convert("RGBA" if has_alpha else "RGB")
+    normalised.info.clear()
+    variants = {}
+    for variant, longest in VARIANTS.items():
+        resized = normalised.copy()
+        resized.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        resized.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+        variants[variant] = buffer.getvalue()
+    return EncodedImage(width=normalised.width, height=normalised.height, variants=variants)
+
+
+def _decode(data: bytes) -> Image.Image:
+    max_pixels = current_app.config.get("IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    try:
+        picture = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except UnidentifiedImageError:
+        raise UnsupportedMedia("The file is not a JPEG, PNG, WebP or GIF image") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput("The image is damaged and cannot be read", field="file") from None
+    # The header gives the size before any pixel is decoded: a bomb is refused at no cost.
+    if picture.width * picture.height > max_pixels:
+        picture.close()
+        raise InvalidInput(
+            f"The image has too many pixels (at most {max_pixels:,} are accepted)", field="file"
+        )
+    try:
+        picture.seek(0)
+        picture.load()
+    except (OSError, SyntaxError, ValueError, EOFError):
+        picture.close()
+        raise InvalidInput("The image is damaged and cannot be read", field="file") from None
+    return picture
+
+
+def add_product_image(product: Product, data: bytes, *, alt: str | None = None) -> ProductImage:
+    alt_text = (alt if alt is not None else product.name).strip()
+    if len(alt_text) > ALT_MAX:
+        raise InvalidInput(f"The alt text must have at most {ALT_MAX} characters", field="alt")
+    encoded = encode_variants(data)
+    file_key = secrets.token_hex(16)
+    for variant, content in encoded.variants.items():
+        save_with_transaction(db.session, variant_name(file_key, variant), content)
+    last_position = db.session.scalar(
+        select(func.max(ProductImage.position)).where(ProductImage.product_id == product.id)
+    )
+    image = ProductImage(
+        product=product,
+        file_key=file_key,
+        width=encoded.width,
+        height=encoded.height,
+        alt=alt_text,
+        position=0 if last_position is None else last_position + 1,
+    )
+    db.session.add(image)
+    db.session.flush()
+    return image
+
+
+def delete_product_image(image: ProductImage) -> None:
+    forget_files(image)
+    db.session.delete(image)
+    db.session.flush()
+
+
+def forget_files(image: ProductImage) -> None:
+    """Schedule an image's files for removal once its row is deleted for good."""
+    for variant in VARIANTS:
+        delete_after_commit(db.session, variant_name(image.file_key, variant))

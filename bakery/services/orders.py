@@ -1,0 +1,1 @@
+"""Order rules: checkout without oversell, idempotent retries, the status workflow and history."""

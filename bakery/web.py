@@ -1,0 +1,149 @@
+"""The rest of the site: /health and JSON error pages for everything outside the dashboard."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from bakery import __version__
+from bakery.extensions import cache, db
+
+log = logging.getLogger("bakery.web")
+health = Blueprint("health", __name__, description="Whether this instance can serve requests")
+ADMIN_PREFIX = "/admin"
+# A part's status carries one short line of the error, never a page of driver output.
+_MAX_ERROR_TEXT = 200
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["healthy", "unhealthy"]})
+    database = fields.String(required=True, metadata={"example": "ok"})
+    cache = fields.String(required=True, metadata={"example": "ok"})
+    storage = fields.String(required=True, metadata={"example": "ok"})
+    version = fields.String(required=True, metadata={"example": __version__})
+
+
+@health.route("/health")
+@health.response(200, HealthSchema, description="Every part answers")
+@health.alt_response(503, schema=HealthSchema, description="A part is down; its value says why")
+def health_check():
+    """Check the database, the cache and the upload storage"""
+    parts = {
+        "database": _probe(_ping_database),
+        "cache": _probe(_ping_cache),
+        "storage": _probe(_check_storage),
+    }
+    healthy = all(value == "ok" for value in parts.values())
+    body = {"status": "healthy" if healthy else "unhealthy", **parts, "version": __version__}
+    response = jsonify(body)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _probe(check) -> str:
+    try:
+        check()
+    except Exception as exc:  # any failure of a part is that part's status
+        log.warning("health check failed: %s", exc.__class__.__name__, exc_info=True)
+        return _short(exc)
+    return "ok"
+
+
+def _short(exc: Exception) -> str:
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    text_ = f"{exc.__class__.__name__}: {first_line}" if first_line else exc.__class__.__name__
+    return text_[:_MAX_ERROR_TEXT]
+
+
+def _ping_database() -> None:
+    try:
+        db.session.execute(text("SELECT 1"))
+    finally:
+        db.session.rollback()
+
+
+def _ping_cache() -> None:
+    backend = cache.cache
+    key = f"health:{g.request_id}"
+    if not backend.set(key, "1", timeout=10) or backend.get(key) != "1":
+        raise RuntimeError("cache did not keep a value")
+    backend.delete(key)
+
+
+def _check_storage() -> None:
+    folder = current_app.config["UPLOAD_FOLDER"]
+    if not os.path.isdir(folder):
+        raise RuntimeError("upload folder does not exist")
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
+        pass
+
+
+def init_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    for database_down in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(database_down, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _is_dashboard() -> bool:
+    return request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    if _is_dashboard():
+        return error
+    return json_error(error)
+
+
+def json_error(error: HTTPException) -> Response:
+    """The contract's error body; keeps the error's own headers (Allow, WWW-Authenticate...)."""
+    response = error.get_response()
+    data = getattr(error, "data", None) or {}
+    payload: dict = {"code": error.code, "status": error.name}
+    message = data.get("message") or error.description
+    if message:
+        payload["message"] = message
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        payload["errors"] = errors
+    response.set_data(current_app.json.dumps(payload))
+    response.content_type = "application/json"
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _database_unavailable(error: Exception) -> Response | HTTPException:
+    db.session.rollback()
+    log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    unavailable = ServiceUnavailable(
+        "The database is not reachable at the moment; please try again shortly."
+    )
+    unavailable.retry_after = 5
+    return unavailable if _is_dashboard() else json_error(unavailable)
+
+
+def _database_error(error: DBAPIError) -> Response | HTTPException:
+    if error.connection_invalidated:
+        return _database_unavailable(error)
+    return _unexpected_error(error)
+
+
+def _unexpected_error(error: Exception) -> Response | HTTPException:
+    db.session.rollback()
+    log.exception("unhandled error", exc_info=error)
+    internal = InternalServerError(
+        f"An unexpected error occurred; it was logged with request id {g.get('request_id')}."
+    )
+    return internal if _is_dashboard() else json_error(internal)

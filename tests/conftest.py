@@ -1,0 +1,223 @@
+"""Fixtures: an app per test on each database backend, rolled back afterwards, and factories.
+
+The suite runs on the embedded SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too:
+every test that uses `app` runs once per backend. TEST_REDIS_URL enables the Redis tests.
+With REQUIRE_SERVICES=1 (CI) a missing service fails the run instead of skipping tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import event, make_url, text
+
+from bakery import create_app
+from bakery.extensions import db
+from bakery.models import Base
+
+# The tests decide their own configuration: nothing leaks in from the developer's shell.
+SERVICE_URLS = {
+    "postgresql": os.environ.get("TEST_DATABASE_URL"),
+    "redis": os.environ.get("TEST_REDIS_URL"),
+}
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+for _name in list(os.environ):
+    if _name.startswith("BAKERY_") or _name in ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):
+        del os.environ[_name]
+os.environ["BAKERY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bakery-test-instance-")
+os.environ["FLASK_SKIP_DOTENV"] = "1"
+
+BACKENDS = ("sqlite", "postgresql")
+_outcomes: Counter[tuple[str, str]] = Counter()
+
+
+def require_service(name: str) -> str:
+    """The service's URL, or a skip (a failure when CI demands every service)."""
+    url = SERVICE_URLS[name]
+    if url:
+        return url
+    variable = "TEST_DATABASE_URL" if name == "postgresql" else "TEST_REDIS_URL"
+    message = f"{name} tests need {variable}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def pytest_report_header(config) -> list[str]:
+    lines = []
+    for name, url in SERVICE_URLS.items():
+        shown = make_url(url).render_as_string(hide_password=True) if url else "not set: skipped"
+        lines.append(f"bakery {name}: {shown}")
+    return lines
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.when == "call" or report.outcome == "skipped":
+        for backend in BACKENDS:
+            if re.search(rf"[\[-]{backend}[\]-]", report.nodeid):
+                _outcomes[(backend, report.outcome)] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    terminalreporter.section("database backends")
+    for backend in BACKENDS:
+        counts = ", ".join(
+            f"{_outcomes[(backend, outcome)]} {outcome}"
+            for outcome in ("passed", "failed", "skipped")
+        )
+        terminalreporter.write_line(f"{backend}: {counts}")
+
+
+def base_config(database_url: str, upload_folder: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(upload_folder),
+        "CACHE_TYPE": "SimpleCache",
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def _reset_postgresql(url: str) -> None:
+    app = create_app(base_config(url, Path(tempfile.gettempdir())))
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A database at the migrations' head, built once per backend for the whole session."""
+    if request.param == "postgresql":
+        url = require_service("postgresql")
+        _reset_postgresql(url)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "bakery.sqlite3")
+    app = create_app(base_config(url, tmp_path_factory.mktemp("uploads")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Per-test overrides of the app's configuration (override this fixture or update it)."""
+    return {}
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path, app_config) -> Iterator[Flask]:
+    upload_folder = tmp_path / "uploads"
+    upload_folder.mkdir()
+    application = create_app({**base_config(database_url, upload_folder), **app_config})
+    if request.node.get_closest_marker("real_commits"):
+        yield application
+        _empty_tables(application)
+        return
+    # Everything the test and its requests write happens inside one outer transaction on one
+    # connection; the app's own commits become savepoints, and the end of the test rolls back.
+    with application.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        engines[None] = connection
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+            engine.dispose()
+
+
+def _empty_tables(application: Flask) -> None:
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sessions_join_outer_transactions():
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        bind = db.engines[None]
+        engine = bind.engine if hasattr(bind, "engine") else bind
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def make_category(app):
+    from bakery.services.catalog import create_category
+
+    def factory(**fields):
+        fields.setdefault("name", "Breads")
+        return create_category(**fields)
+
+    return factory
+
+
+@pytest.fixture
+def make_product(app, make_category):
+    from bakery.services.catalog import create_product
+
+    def factory(**fields):
+        fields.setdefault("name", "Sourdough loaf")
+        fields.setdefault("price_cents", 450)
+        if "category" not in fields:
+            fields["category"] = make_category(name=f"Category for {fields['name']}")
+        return create_product(**fields)
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(app):
+    from bakery.services.accounts import create_staff_account
+
+    def factory(email="owner@example.com", password="rye-and-spelt-2026", role="admin"):
+        return create_staff_account(email=email, password=password, role=role)
+
+    return factory
