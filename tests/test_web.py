@@ -1,0 +1,268 @@
+"""Site basics: /health, JSON errors, request ids, request logs, CORS and the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+
+import pytest
+from openapi_spec_validator import validate
+from pythonjsonlogger.json import JsonFormatter
+
+from bakery import __version__
+from bakery.extensions import db
+
+
+def _closed_port() -> int:
+    """A loopback port with nothing listening: connecting there fails at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_health_reports_every_part_ok(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "healthy",
+        "database": "ok",
+        "cache": "ok",
+        "storage": "ok",
+        "version": __version__,
+    }
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("app_config", [{"UPLOAD_FOLDER": "/nonexistent/bakery-uploads"}])
+def test_health_names_the_storage_when_the_upload_folder_is_missing(client):
+    response = client.get("/health")
+
+    assert response.status_code == 503
+    body = response.json
+    assert body["status"] == "unhealthy"
+    assert body["storage"] != "ok"
+    assert "upload folder" in body["storage"]
+    assert (body["database"], body["cache"]) == ("ok", "ok")
+
+
+def test_health_names_the_cache_when_redis_is_down(app, tmp_path):
+    from bakery import create_app
+
+    down = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0",
+        }
+    )
+
+    response = down.test_client().get("/health")
+
+    assert response.status_code == 503
+    assert response.json["cache"].startswith("ConnectionError")
+    assert response.json["database"] == "ok"
+
+
+def test_health_names_the_database_when_it_is_unreachable(app):
+    from bakery import create_app
+
+    down = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": (
+                f"postgresql+psycopg2://bakery@127.0.0.1:{_closed_port()}/bakery"
+            ),
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        }
+    )
+
+    response = down.test_client().get("/health")
+
+    assert response.status_code == 503
+    assert response.json["status"] == "unhealthy"
+    assert response.json["database"].startswith("OperationalError")
+    assert "password" not in response.json["database"].lower()
+    assert response.json["cache"] == "ok"
+
+
+def test_an_api_call_while_the_database_is_down_is_503_json(app):
+    from bakery import create_app
+    from bakery.models import Product
+
+    down = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg2://b@127.0.0.1:{_closed_port()}/b",
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        }
+    )
+    # A view that reads the catalog, as every storefront endpoint does.
+    down.add_url_rule(
+        "/api/v1/probe", "probe", lambda: {"count": db.session.query(Product).count()}
+    )
+
+    response = down.test_client().get("/api/v1/probe")
+
+    assert response.status_code == 503
+    assert response.json["code"] == 503
+    assert response.json["status"] == "Service Unavailable"
+    assert "database" in response.json["message"]
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_unknown_route_is_json_404(client):
+    response = client.get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.content_type == "application/json"
+    assert response.json["code"] == 404
+    assert response.json["status"] == "Not Found"
+    assert response.json["message"]
+
+
+def test_wrong_method_is_json_405_with_allow(client):
+    response = client.delete("/health")
+
+    assert response.status_code == 405
+    assert response.json["code"] == 405
+    assert response.json["status"] == "Method Not Allowed"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_body_over_5_mb_is_json_413(client):
+    response = client.post(
+        "/api/v1/orders",
+        data=b"x" * (5 * 1024 * 1024 + 1),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response.json["code"] == 413
+    assert "5 MB" in response.json["message"]
+
+
+def test_unexpected_error_is_json_500_without_traceback(app, client):
+    def explode():
+        raise RuntimeError("secret internals /etc/passwd")
+
+    app.add_url_rule("/api/v1/explode", "explode", explode)
+
+    response = client.get("/api/v1/explode", headers={"X-Request-ID": "trace-me-1"})
+
+    assert response.status_code == 500
+    assert response.json["code"] == 500
+    assert response.json["status"] == "Internal Server Error"
+    assert "trace-me-1" in response.json["message"]
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body
+    assert "secret internals" not in body
+
+
+def test_dashboard_pages_keep_html_errors(client):
+    response = client.get("/admin/no-such-page/")
+
+    assert response.status_code == 404
+    assert response.content_type.startswith("text/html")
+
+
+def test_request_id_is_echoed_when_well_formed(client):
+    response = client.get("/health", headers={"X-Request-ID": "abc.DEF_123-xyz"})
+
+    assert response.headers["X-Request-ID"] == "abc.DEF_123-xyz"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["", "a" * 129, "has space", "semi;colon", "new\\nline", "<script>", "ünïcode"],
+)
+def test_malformed_request_id_is_replaced(client, sent):
+    response = client.get("/health", headers={"X-Request-ID": sent})
+
+    returned = response.headers["X-Request-ID"]
+    assert returned != sent
+    assert 1 <= len(returned) <= 128
+
+
+def test_request_id_is_generated_and_unique_on_errors_too(client):
+    first = client.get("/api/v1/missing").headers["X-Request-ID"]
+    second = client.get("/api/v1/missing").headers["X-Request-ID"]
+
+    assert first
+    assert second
+    assert first != second
+
+
+def test_each_request_logs_one_json_line(client, caplog):
+    client.get("/api/v1/missing", headers={"X-Request-ID": "log-line-1"})
+
+    records = [record for record in caplog.records if record.name == "bakery.request"]
+    assert len(records) == 1
+    json_handler = next(
+        handler
+        for handler in logging.getLogger("bakery").handlers
+        if isinstance(handler.formatter, JsonFormatter)
+    )
+    line = json.loads(json_handler.format(records[0]))
+    assert line["level"] == "INFO"
+    assert line["request_id"] == "log-line-1"
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/v1/missing"
+    assert line["status"] == 404
+    assert isinstance(line["duration_ms"], float)
+    assert line["time"]
+    assert "user_id" in line
+
+
+def test_cors_preflight_allows_the_configured_origin_on_the_api(client):
+    response = client.options(
+        "/api/v1/cart/items",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, Content-Type, Idempotency-Key",
+        },
+    )
+
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    for header in ("authorization", "content-type", "idempotency-key"):
+        assert header in allowed
+
+
+def test_cors_exposes_pagination_etag_and_request_id(client):
+    response = client.get("/api/openapi.json", headers={"Origin": "http://localhost:5173"})
+
+    exposed = response.headers["Access-Control-Expose-Headers"].lower()
+    for header in ("x-pagination", "etag", "x-request-id"):
+        assert header in exposed
+
+
+def test_cors_ignores_other_origins_and_other_paths(client):
+    foreign = client.get("/api/openapi.json", headers={"Origin": "https://evil.example"})
+    outside_api = client.get("/health", headers={"Origin": "http://localhost:5173"})
+
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert "Access-Control-Allow-Origin" not in outside_api.headers
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"CORS_ORIGINS": "https://shop.example, https://pos.example"}]
+)
+def test_cors_origins_come_from_configuration(client):
+    response = client.get("/api/openapi.json", headers={"Origin": "https://pos.example"})
+
+    assert response.headers["Access-Control-Allow-Origin"] == "https://pos.example"
+
+
+def test_openapi_document_is_valid_and_documents_health(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.json
+    validate(spec)
+    health = spec["paths"]["/health"]["get"]
+    assert set(health["responses"]) >= {"200", "503"}
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
