@@ -15,6 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
     load_config(app, config)
+    register_proxy_support(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -22,6 +23,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_admin(app)
     return app
+
+
+def register_proxy_support(app: Flask) -> None:
+    """Behind one TLS-terminating proxy: its X-Forwarded-* give the scheme and host of URLs."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
 
 def register_logging(app: Flask) -> None:

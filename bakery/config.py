@@ -82,7 +82,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill app.config from every source in order, then derive and check what depends on it."""
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("BAKERY")
+    _load_environment(app)
     for name in ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
@@ -91,6 +91,19 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config.update(overrides or {})
     _derive(app)
     _check(app)
+
+
+def _load_environment(app: Flask) -> None:
+    before = dict(app.config)
+    app.config.from_prefixed_env("BAKERY")
+    # An empty variable (compose's `${NAME:-}`) means "not set", not "set to nothing".
+    for name, value in os.environ.items():
+        if name.startswith("BAKERY_") and not value.strip():
+            key = name.removeprefix("BAKERY_")
+            if key in before:
+                app.config[key] = before[key]
+            else:
+                app.config.pop(key, None)
 
 
 def _derive(app: Flask) -> None:

@@ -162,3 +162,15 @@ def test_flask_cli_also_refuses_a_bad_production_setup(instance):
     assert result.returncode != 0
     assert "BAKERY_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_empty_variables_count_as_unset(instance, monkeypatch):
+    monkeypatch.setenv("BAKERY_CORS_ORIGINS", "")
+    monkeypatch.setenv("BAKERY_CURRENCY", " ")
+    monkeypatch.setenv("BAKERY_AUTH_AUDIENCE", "")
+
+    config = create_app().config
+
+    assert config["CORS_ORIGINS"] == "http://localhost:5173"
+    assert config["CURRENCY"] == "EUR"
+    assert config["AUTH_AUDIENCE"] is None

@@ -266,3 +266,16 @@ def test_openapi_document_is_valid_and_documents_health(client):
     health = spec["paths"]["/health"]["get"]
     assert set(health["responses"]) >= {"200", "503"}
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_urls_follow_the_proxy_forwarded_scheme_and_host(app, client):
+    from flask import url_for
+
+    app.add_url_rule("/api/v1/where", "where", lambda: {"url": url_for("where", _external=True)})
+
+    response = client.get(
+        "/api/v1/where",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "shop.example"},
+    )
+
+    assert response.json["url"] == "https://shop.example/api/v1/where"

@@ -1,0 +1,197 @@
+"""Checks of the docker-compose deployment, made by reading the files.
+
+No Docker engine runs the tests, so the compose file is validated against the Compose
+Specification's JSON schema, and the rules the deployment relies on (health checks, bind
+mounts, migrations before serving, nginx's limits and headers) are checked in the files.
+"""
+
+import json
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema.validators import validator_for
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = {"nginx", "app", "postgres", "redis", "pgadmin"}
+
+
+def read(relative_path):
+    return (ROOT / relative_path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(read("docker-compose.yml"))
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+def test_compose_file_follows_the_compose_specification(compose):
+    schema_file = resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    # `${VAR:?msg}` is left as it is: interpolated or not, it is a string to the schema.
+    errors = [
+        f"{error.json_path}: {error.message}"
+        for error in validator_class(schema).iter_errors(compose)
+    ]
+    assert errors == []
+    # `version` is obsolete in the Compose Specification; compose warns about it.
+    assert "version" not in compose
+    assert set(compose["services"]) == SERVICES
+
+
+def test_every_service_is_health_checked_and_restarted(services):
+    for name, service in services.items():
+        healthcheck = service.get("healthcheck", {})
+        # `depends_on: condition: service_healthy` and `docker compose ps` rely on it.
+        assert healthcheck.get("test"), f"{name} has no healthcheck"
+        assert not healthcheck.get("disable"), f"{name} disables its healthcheck"
+        assert service.get("restart") == "unless-stopped", name
+        # A dependency that is only started (not healthy) races the service's startup.
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert condition.get("condition") == "service_healthy", f"{name} -> {dependency}"
+
+
+def bind_mounts(service):
+    """(source, target, read_only) of each of the service's volumes."""
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target, *options = volume.split(":")
+            yield source, target, "ro" in ",".join(options).split(",")
+        else:
+            assert volume.get("type") == "bind", volume
+            yield volume["source"], volume["target"], bool(volume.get("read_only"))
+
+
+def test_data_lives_in_bind_mounts_under_docker_volumes(compose, services):
+    # Named volumes would hide the data inside Docker; backups look in ./docker/volumes/.
+    assert "volumes" not in compose
+    for name, service in services.items():
+        for source, _target, read_only in bind_mounts(service):
+            if source.startswith("./docker/volumes/"):
+                continue
+            # Besides data, only configuration from ./docker/ is mounted, read-only.
+            assert source.startswith("./docker/"), f"{name}: {source}"
+            assert read_only, f"{name}: {source} must be mounted read-only"
+    # nginx serves the images the app writes, and must not be able to change them.
+    assert ("./docker/volumes/uploads", "/app/uploads", False) in bind_mounts(services["app"])
+    nginx_uploads = [m for m in bind_mounts(services["nginx"]) if "uploads" in m[0]]
+    assert nginx_uploads
+    assert all(read_only for _, _, read_only in nginx_uploads)
+
+
+def test_pgadmin_starts_only_with_a_profile(services):
+    assert services["pgadmin"].get("profiles"), "pgadmin would start with every `up`"
+    # Everything else must start with a plain `docker compose up`.
+    assert [name for name, s in services.items() if s.get("profiles")] == ["pgadmin"]
+
+
+def block(text, opening):
+    """The text between the braces of the first block whose header matches `opening`."""
+    start = re.search(opening + r"\s*\{", text)
+    assert start, f"no block {opening!r}"
+    depth = 0
+    for index in range(start.end() - 1, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[start.end() : index]
+    raise AssertionError(f"unbalanced braces after {opening!r}")
+
+
+def test_nginx_limits_uploads_and_serves_them_safely():
+    # Comments out: a comment that mentions a header must not count as setting it.
+    conf = re.sub(r"#.*", "", read("docker/nginx/bakery.conf"))
+    # The app gives its own JSON 413 over 5 MB; nginx must let such bodies through to it.
+    assert re.search(r"\bclient_max_body_size\s+6m\s*;", conf)
+    for header in ("For", "Proto", "Host", "Port"):
+        assert re.search(rf"proxy_set_header\s+X-Forwarded-{header}\s", conf), header
+    assert "app:5000" in conf
+    uploads = block(conf, r"location\s+(?:\^~\s+)?/uploads/")
+    assert re.search(r"add_header\s+X-Content-Type-Options\s+\"?nosniff\b", uploads)
+    assert re.search(r"add_header\s+Content-Security-Policy\s+\"default-src 'none'\"", uploads)
+    assert "image/webp" in uploads
+    assert not re.search(r"autoindex\s+on", uploads)
+
+
+def dockerfile_instructions():
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = read("Dockerfile").replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [
+        (line.split(maxsplit=1)[0].upper(), line.split(maxsplit=1)[1])
+        for line in lines
+        if line and not line.startswith("#")
+    ]
+
+
+def test_image_runs_gunicorn_as_a_non_root_user():
+    instructions = dockerfile_instructions()
+    users = [args for keyword, args in instructions if keyword == "USER"]
+    assert users, "the image would run as root"
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    assert all(args.startswith("python:3.11-slim") for k, args in instructions if k == "FROM")
+    command = json.loads([args for keyword, args in instructions if keyword == "CMD"][-1])
+    assert command[0] == "gunicorn"
+    # gunicorn 27 would create a control socket under $HOME otherwise.
+    assert "--no-control-socket" in command
+    assert any(k == "HEALTHCHECK" and "/health" in args for k, args in instructions)
+
+
+def test_entrypoint_migrates_the_database_before_gunicorn(services):
+    entrypoint = [args for keyword, args in dockerfile_instructions() if keyword == "ENTRYPOINT"]
+    assert entrypoint
+    assert "docker/entrypoint.sh" in entrypoint[-1]
+    # compose must not bypass it.
+    assert "entrypoint" not in services["app"]
+    script = ROOT / "docker" / "entrypoint.sh"
+    assert os.access(script, os.X_OK), "entrypoint.sh is not executable"
+    lines = [line.strip() for line in script.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    # A failed migration must stop the container, not serve with an old schema.
+    assert "set -eu" in lines
+    upgrade = next(i for i, line in enumerate(lines) if "flask --app wsgi db upgrade" in line)
+    # The Dockerfile's CMD (gunicorn) is what the script execs at the end.
+    assert lines[-1] == 'exec "$@"'
+    assert upgrade < len(lines) - 1
+
+
+def test_env_example_lists_every_variable_compose_reads():
+    used = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", read("docker-compose.yml")))
+    listed = set(re.findall(r"^([A-Za-z_][A-Za-z0-9_]*)=", read(".env.example"), re.MULTILINE))
+    assert used - listed == set()
+
+
+def test_dockerignore_keeps_secrets_and_data_out_of_the_build():
+    patterns = {line.strip() for line in read(".dockerignore").splitlines()}
+    assert {".git", ".env", ".venv", "instance/*", "uploads/*", "docker/volumes"} <= patterns
+
+
+def deploy_section():
+    """The "Deploying with docker-compose" section: README.md's, else docs/deploy-docker.md's."""
+    for path in (ROOT / "README.md", ROOT / "docs" / "deploy-docker.md"):
+        if not path.exists():
+            continue
+        # Without code blocks: their `# comments` would look like headings.
+        text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+        heading = re.search(r"^(#+)\s.*docker-compose.*$", text, re.MULTILINE | re.IGNORECASE)
+        if heading:
+            level = len(heading.group(1))
+            end = re.compile(rf"^#{{1,{level}}}\s", re.MULTILINE).search(text, heading.end())
+            return text[heading.end() : end.start() if end else len(text)]
+    pytest.fail("no docker-compose section in README.md or docs/deploy-docker.md")
+
+
+def test_deploy_docs_name_the_compose_services(services):
+    mentioned = set(re.findall(r"`([^`\n]+)`", deploy_section())) & SERVICES
+    # Docs that name a service compose does not define send operators astray.
+    assert mentioned <= set(services)
+    assert mentioned == SERVICES, f"not described: {sorted(SERVICES - mentioned)}"
