@@ -160,6 +160,12 @@ def _sessions_join_outer_transactions():
 
 
 @pytest.fixture
+def runner(app):
+    """Flask's CLI runner for the test's app (pytest-flask does not provide one)."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def backend(database_url) -> str:
     return make_url(database_url).get_backend_name()
 
