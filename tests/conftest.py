@@ -51,6 +51,19 @@ def require_service(name: str) -> str:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test marked postgresql_only is not run at all on SQLite (rather than skipped)."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("database_url") == "sqlite"
+        only_pg = item.get_closest_marker("postgresql_only") is not None
+        (drop if on_sqlite and only_pg else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_report_header(config) -> list[str]:
     lines = []
     for name, url in SERVICE_URLS.items():

@@ -83,9 +83,8 @@ def test_db_upgrade_builds_an_empty_database_and_downgrade_removes_it(empty_data
         engine.dispose()
 
 
-def test_postgresql_gets_trigram_indexes_for_catalog_search(app, backend):
-    if backend != "postgresql":
-        pytest.skip("trigram indexes exist on PostgreSQL only")
+@pytest.mark.postgresql_only
+def test_postgresql_gets_trigram_indexes_for_catalog_search(app):
     rows = db.session.execute(
         text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'products'")
     ).all()
