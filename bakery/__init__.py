@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_proxy_support(app)
     register_logging(app)
     register_extensions(app)
+    register_auth(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -58,12 +59,21 @@ def register_extensions(app: Flask) -> None:
     init_storage_events()
 
 
+def register_auth(app: Flask) -> None:
+    from bakery.auth import init_auth
+
+    init_auth(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from bakery.api import init_api, register
-    from bakery.web import health
+    from bakery.auth import development_issuer
+    from bakery.web import development_jwks, health
 
     api = init_api(app)
     register(api, health)
+    if development_issuer.is_enabled(app):
+        app.register_blueprint(development_jwks)
 
 
 def register_error_handlers(app: Flask) -> None:

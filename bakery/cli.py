@@ -70,7 +70,53 @@ def create_admin_command(email: str, password: str, role: str, name: str | None)
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
 
-commands = [seed_command, create_admin_command]
+@click.command("issue-token")
+@click.option("--email", required=True, help="E-mail claim; the subject is derived from it.")
+@click.option(
+    "--role",
+    type=click.Choice(["customer", "staff", "admin"]),
+    default="customer",
+    show_default=True,
+)
+@click.option("--name", default=None, help="Name claim.")
+@click.option(
+    "--ttl",
+    type=click.IntRange(min=60, max=30 * 24 * 3600),
+    default=3600,
+    show_default=True,
+    help="Lifetime in seconds.",
+)
+@with_appcontext
+def issue_token_command(email: str, role: str, name: str | None, ttl: int) -> None:
+    """Print a bearer token from the built-in development issuer (last line: the bare token)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from bakery.auth import development_issuer
+    from bakery.services.accounts import normalise_email
+
+    if not development_issuer.is_enabled(current_app):
+        raise click.ClickException(
+            "issue-token only works with the built-in development issuer: this app trusts "
+            "an identity provider (BAKERY_AUTH_JWKS_URL) or runs in production"
+        )
+    try:
+        email = normalise_email(email)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    token = development_issuer.issue_token(
+        current_app._get_current_object(),
+        email=email,
+        role=role,
+        name=name,
+        ttl=timedelta(seconds=ttl),
+    )
+    click.echo(f"# {role} token for {email}, valid {ttl} s; use: Authorization: Bearer <token>")
+    click.echo(token)
+
+
+commands = [seed_command, create_admin_command, issue_token_command]
 
 
 def _create_app():

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -22,6 +23,8 @@ ENVIRONMENTS = ("development", "production")
 # Secrets people paste from tutorials; a production key equal to one of these is refused.
 PLACEHOLDER_SECRETS = frozenset({"", "dev", "development", "secret", "changeme", "change-me"})
 MIN_SECRET_KEY_LENGTH = 32
+# The `iss` of tokens signed by the built-in development issuer.
+DEVELOPMENT_ISSUER = "urn:bakery:development-issuer"
 
 
 class ConfigurationError(Exception):
@@ -54,6 +57,12 @@ class DefaultConfig:
     AUTH_AUDIENCE: str | None = None
     AUTH_AUTHORIZED_PARTIES: str | None = None
     AUTH_ROLE_CLAIM = "role"
+    # Clock skew tolerated between this server and the identity provider.
+    AUTH_LEEWAY_SECONDS = 10
+    AUTH_JWKS_CACHE_SECONDS = 300
+    # However many tokens name an unknown key, the JWKS is fetched at most this often.
+    AUTH_JWKS_REFETCH_COOLDOWN_SECONDS = 30
+    AUTH_JWKS_TIMEOUT_SECONDS = 3
 
     SENTRY_DSN: str | None = None
 
@@ -123,6 +132,8 @@ def _derive(app: Flask) -> None:
                 app.instance_path, "bakery.sqlite3"
             )
     config["SESSION_COOKIE_SECURE"] = production
+    if not config.get("AUTH_JWKS_URL") and not config.get("AUTH_ISSUER"):
+        config["AUTH_ISSUER"] = DEVELOPMENT_ISSUER
     upload_folder = Path(config["UPLOAD_FOLDER"])
     if not upload_folder.is_absolute():
         upload_folder = project_root() / upload_folder
@@ -190,6 +201,14 @@ def _check(app: Flask) -> None:
             raise ConfigurationError(
                 "BAKERY_AUTH_JWKS_URL must point at the identity provider's JWKS in production"
             )
+    jwks_url = config.get("AUTH_JWKS_URL")
+    if jwks_url and urlsplit(str(jwks_url)).scheme not in ("http", "https"):
+        raise ConfigurationError("BAKERY_AUTH_JWKS_URL must be an http:// or https:// URL")
+    if jwks_url and not config.get("AUTH_ISSUER"):
+        raise ConfigurationError(
+            "BAKERY_AUTH_ISSUER must be set to the identity provider's `iss` "
+            "when BAKERY_AUTH_JWKS_URL is set"
+        )
 
 
 def _check_database_url(url: str | None) -> None:

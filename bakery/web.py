@@ -1,4 +1,4 @@
-"""The rest of the site: /health and JSON error pages for everything outside the dashboard."""
+"""The rest of the site: /health, the development JWKS, and JSON errors outside the dashboard."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import os
 import tempfile
 
+from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -20,6 +21,7 @@ from werkzeug.exceptions import (
 )
 
 from bakery import __version__
+from bakery.auth import development_issuer
 from bakery.extensions import cache, db
 
 log = logging.getLogger("bakery.web")
@@ -91,6 +93,17 @@ def _check_storage() -> None:
         raise RuntimeError("upload folder does not exist")
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
         pass
+
+
+# Registered only while the app is its own (development) token issuer.
+development_jwks = FlaskBlueprint("development_jwks", __name__)
+
+
+@development_jwks.route("/.well-known/jwks.json")
+def jwks_document():
+    response = jsonify(development_issuer.jwks(current_app))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def init_error_handlers(app: Flask) -> None:

@@ -240,3 +240,34 @@ def make_staff(app):
         return create_staff_account(email=email, password=password, role=role)
 
     return factory
+
+
+@pytest.fixture
+def identity_provider():
+    """An identity provider with a JWKS server on loopback; point the app at it with idp_app."""
+    from tests.identity_provider import IdentityProvider
+
+    provider = IdentityProvider()
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def idp_config(identity_provider) -> dict:
+    from tests.identity_provider import ISSUER
+
+    return {"AUTH_JWKS_URL": identity_provider.url, "AUTH_ISSUER": ISSUER}
+
+
+@pytest.fixture
+def bearer(app):
+    """Authorization headers for a development-issuer token: bearer(email, role=...)."""
+    from datetime import timedelta
+
+    from bakery.auth.development_issuer import issue_token
+
+    def headers(email="ana@example.com", role="customer", name=None, ttl=300):
+        token = issue_token(app, email=email, role=role, name=name, ttl=timedelta(seconds=ttl))
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

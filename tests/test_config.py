@@ -91,6 +91,7 @@ def test_a_well_configured_production_app_starts(instance, tmp_path):
             "SECRET_KEY": GOOD_SECRET,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.sqlite3",
             "AUTH_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+            "AUTH_ISSUER": "https://idp.example/",
         }
     )
 
@@ -110,6 +111,7 @@ def _production_env(**settings: str) -> dict[str, str]:
             "BAKERY_SECRET_KEY": GOOD_SECRET,
             "DATABASE_URL": "postgresql+psycopg2://bakery:pw@127.0.0.1:1/bakery",
             "BAKERY_AUTH_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+            "BAKERY_AUTH_ISSUER": "https://idp.example/",
             "FLASK_SKIP_DOTENV": "1",
         }
     )
@@ -126,6 +128,7 @@ PRODUCTION_MISTAKES = [
     pytest.param({"DATABASE_URL": "mysql+nodriver://u:pw@h/db"}, "DATABASE_URL", id="no-driver"),
     pytest.param({"BAKERY_AUTH_JWKS_URL": None}, "BAKERY_AUTH_JWKS_URL", id="no-jwks"),
     pytest.param({"BAKERY_ENV": "staging"}, "BAKERY_ENV", id="unknown-env"),
+    pytest.param({"BAKERY_AUTH_ISSUER": None}, "BAKERY_AUTH_ISSUER", id="jwks-without-issuer"),
 ]
 
 

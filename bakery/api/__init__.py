@@ -39,5 +39,6 @@ def register(api: Api, blueprint) -> None:
 
 
 def _blueprints() -> list:
-    """The storefront resources; each arrives with its own routes.py."""
-    return []
+    from bakery.api.me.routes import blp as me
+
+    return [me]

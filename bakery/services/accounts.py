@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bakery.extensions import db
-from bakery.models.accounts import EMAIL_MAX, User
+from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, User
 from bakery.models.base import utcnow
 from bakery.services.errors import Conflict, InvalidInput
 
@@ -107,3 +110,60 @@ def authenticate_staff(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+ROLE_RANK = {"customer": 0, "staff": 1, "admin": 2}
+
+
+def role_from_claims(claims: dict, dotted_path: str) -> str:
+    """The role at a dotted claim path (`public_metadata.role`); anything unknown is customer."""
+    value: object = claims
+    for part in dotted_path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value if isinstance(value, str) and value in ROLE_RANK else "customer"
+
+
+def user_for_token(claims: dict) -> tuple[User, bool]:
+    """The user of a verified token, created on first sight; (user, whether anything changed).
+
+    E-mail, name and role follow the newest token: a token issued before the last one seen
+    cannot take back a role change.
+    """
+    role = role_from_claims(claims, current_app.config["AUTH_ROLE_CLAIM"])
+    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+    email = _claim_text(claims, "email", EMAIL_MAX)
+    name = _claim_text(claims, "name", USER_NAME_MAX)
+    user = db.session.scalar(select(User).where(User.sub == claims["sub"]))
+    if user is None:
+        user = _create_token_user(claims["sub"], email=email, name=name, role=role, at=issued_at)
+        return user, True
+    if user.token_issued_at is not None and issued_at <= user.token_issued_at:
+        return user, False
+    user.token_issued_at = issued_at
+    user.role = role
+    if email is not None:
+        user.email = email
+    if name is not None:
+        user.name = name
+    db.session.flush()
+    return user, True
+
+
+def _create_token_user(sub: str, *, email, name, role, at) -> User:
+    """Insert the user; when a concurrent first call won the race, use the row it made."""
+    user = User(sub=sub, email=email, name=name, role=role, token_issued_at=at)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        user = db.session.scalar(select(User).where(User.sub == sub))
+        if user is None:
+            raise
+    return user
+
+
+def _claim_text(claims: dict, name: str, limit: int) -> str | None:
+    value = claims.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:limit]

@@ -1,0 +1,18 @@
+"""GET /api/v1/me: the caller as this API knows them."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from bakery.api.me.schemas import UserSchema
+from bakery.auth.guards import auth_required, current_user
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in user")
+
+
+@blp.route("")
+class Me(MethodView):
+    @auth_required(blp)
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The signed-in user: id, e-mail, name and role"""
+        return current_user()

@@ -1,0 +1,94 @@
+"""The built-in development issuer: an RSA key in the instance folder that signs test tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from jwt.algorithms import RSAAlgorithm
+
+KEY_FILE = "development-issuer-key.pem"
+
+
+def is_enabled(app: Flask) -> bool:
+    return app.config["ENV"] != "production" and not app.config.get("AUTH_JWKS_URL")
+
+
+def _private_key(app: Flask) -> rsa.RSAPrivateKey:
+    path = Path(app.instance_path) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # O_EXCL and 0600: created once, readable by this account only, even when two
+        # processes start together (the loser reads the winner's key below).
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+def _public_jwk(app: Flask) -> dict:
+    jwk = json.loads(RSAAlgorithm.to_jwk(_private_key(app).public_key()))
+    # RFC 7638 thumbprint: a key id that changes exactly when the key does.
+    canonical = json.dumps({name: jwk[name] for name in ("e", "kty", "n")}, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).digest()
+    kid = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+def jwks(app: Flask) -> dict:
+    return {"keys": [_public_jwk(app)]}
+
+
+def issue_token(
+    app: Flask,
+    *,
+    email: str,
+    role: str = "customer",
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict = {
+        "iss": app.config["AUTH_ISSUER"],
+        "sub": f"dev:{email}",
+        "email": email,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+    }
+    if name:
+        claims["name"] = name
+    if app.config.get("AUTH_AUDIENCE"):
+        claims["aud"] = app.config["AUTH_AUDIENCE"]
+    parties = app.config.get("AUTH_AUTHORIZED_PARTIES")
+    if parties:
+        claims["azp"] = parties.split(",")[0].strip()
+    _place_claim(claims, app.config["AUTH_ROLE_CLAIM"], role)
+    kid = _public_jwk(app)["kid"]
+    return jwt.encode(claims, _private_key(app), algorithm="RS256", headers={"kid": kid})
+
+
+def _place_claim(claims: dict, dotted_path: str, value: str) -> None:
+    *parents, leaf = dotted_path.split(".")
+    target = claims
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[leaf] = value
