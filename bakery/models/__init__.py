@@ -4,6 +4,7 @@ from bakery.models.accounts import ROLES, User
 from bakery.models.base import Base
 from bakery.models.catalog import (
     EU_ALLERGENS,
+    CatalogRevision,
     Category,
     Product,
     ProductAllergen,
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "Cart",
     "CartItem",
+    "CatalogRevision",
     "Category",
     "IdempotencyKey",
     "Order",

@@ -36,6 +36,16 @@ def upgrade():
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_categories_is_active_position'), ['is_active', 'position'], unique=False)
 
+    op.create_table('catalog_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('id = 1', name=op.f('ck_catalog_revision_single_row')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_revision'))
+    )
+    op.bulk_insert(
+        sa.table('catalog_revision', sa.column('id', sa.Integer), sa.column('revision', sa.BigInteger)),
+        [{'id': 1, 'revision': 0}],
+    )
     op.create_table('users',
     sa.Column('sub', sa.String(length=255), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
@@ -299,4 +309,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_categories_is_active_position'))
 
     op.drop_table('categories')
+    op.drop_table('catalog_revision')
     # ### end Alembic commands ###
