@@ -68,10 +68,11 @@ def register_auth(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from bakery.api import init_api, register
     from bakery.auth import development_issuer
-    from bakery.web import development_jwks, health
+    from bakery.web import development_jwks, health, uploads
 
     api = init_api(app)
     register(api, health)
+    app.register_blueprint(uploads)
     if development_issuer.is_enabled(app):
         app.register_blueprint(development_jwks)
 

@@ -71,10 +71,14 @@ class DefaultConfig:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
+    # The documentation pages load their scripts from this app, never from a CDN.
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/swagger-ui/"
+    OPENAPI_REDOC_PATH = "redoc"
+    OPENAPI_REDOC_URL = "/static/redoc/redoc.standalone.js"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    JSON_SORT_KEYS = False
 
 
 def migrations_folder() -> str:

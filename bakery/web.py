@@ -1,4 +1,4 @@
-"""The rest of the site: /health, the development JWKS, and JSON errors outside the dashboard."""
+"""The rest of the site: /health, /uploads/, the development JWKS, and JSON errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import tempfile
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request, send_from_directory
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    NotFound,
     RequestEntityTooLarge,
     ServiceUnavailable,
 )
@@ -95,6 +96,34 @@ def _check_storage() -> None:
         pass
 
 
+uploads = FlaskBlueprint("uploads", __name__)
+# Only the files the image service writes are served, each with its exact type.
+SERVED_TYPES = {".webp": "image/webp"}
+ONE_YEAR = 365 * 24 * 3600
+
+
+@uploads.route("/uploads/<path:name>")
+def serve(name: str):
+    """A stored image: immutable (its name is random and never reused), never sniffed."""
+    parts = name.split("/")
+    if (
+        "\x00" in name
+        or os.path.splitext(name)[1] not in SERVED_TYPES
+        or any(part in ("", ".", "..") or part.startswith(".") for part in parts)
+    ):
+        raise NotFound()
+    response = send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        name,
+        mimetype=SERVED_TYPES[os.path.splitext(name)[1]],
+        max_age=ONE_YEAR,
+    )
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
 # Registered only while the app is its own (development) token issuer.
 development_jwks = FlaskBlueprint("development_jwks", __name__)
 
@@ -137,6 +166,9 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
 def json_error(error: HTTPException) -> Response:
     """The contract's error body; keeps the error's own headers (Allow, WWW-Authenticate...)."""
     response = error.get_response()
+    if error.code is not None and error.code < 400:
+        # 304 Not Modified and friends carry no body.
+        return response
     data = getattr(error, "data", None) or {}
     payload: dict = {"code": error.code, "status": error.name}
     message = data.get("message") or error.description

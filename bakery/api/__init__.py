@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
+from bakery.api.base import init_domain_errors
 from bakery.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -16,12 +18,13 @@ def init_api(app: Flask) -> Api:
     api.init_app(
         app,
         spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
             "info": {
                 "description": (
                     "Storefront API of the bakery: catalog, cart, checkout and orders. "
                     "Money is integer minor units (cents); times are ISO 8601 with a zone."
                 )
-            }
+            },
         },
     )
     api.spec.components.security_scheme(
@@ -29,7 +32,17 @@ def init_api(app: Flask) -> Api:
     )
     for blueprint in _blueprints():
         register(api, blueprint)
+    init_domain_errors(app)
     return api
+
+
+def schema_name(schema) -> str:
+    """Component names: `Product`, and `ProductPatch` for its partial form used by PATCH."""
+    schema_class = schema if isinstance(schema, type) else type(schema)
+    name = schema_class.__name__.removesuffix("Schema")
+    if getattr(schema, "partial", False) is True:
+        name += "Patch"
+    return name
 
 
 def register(api: Api, blueprint) -> None:
@@ -39,6 +52,8 @@ def register(api: Api, blueprint) -> None:
 
 
 def _blueprints() -> list:
+    from bakery.api.categories.routes import blp as categories
     from bakery.api.me.routes import blp as me
+    from bakery.api.products.routes import blp as products
 
-    return [me]
+    return [me, categories, products]

@@ -55,6 +55,15 @@ def _authenticate() -> User:
     return user
 
 
+def optional_user() -> User | None:
+    """The caller when the request carries a token (which must then be valid), else None."""
+    if "Authorization" not in request.headers:
+        return None
+    if "api_user" not in g:
+        g.api_user = _authenticate()
+    return g.api_user
+
+
 def current_user() -> User:
     """The signed-in user of this request (inside a view guarded by auth_required)."""
     return g.api_user

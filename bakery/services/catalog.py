@@ -1,24 +1,43 @@
-"""Catalog rules: categories and products, slugs, tags and allergens."""
+"""Catalog rules: categories and products, slugs, tags, allergens, search and the revision."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, and_, exists, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from bakery.extensions import db
+from bakery.models.base import utcnow
 from bakery.models.catalog import (
     EU_ALLERGENS,
     SLUG_MAX,
     TAG_MAX,
+    CatalogRevision,
     Category,
     Product,
+    ProductAllergen,
+    ProductTag,
 )
-from bakery.services.errors import Conflict, InvalidInput
+from bakery.models.orders import OrderItem
+from bakery.services.errors import Conflict, InvalidInput, NotFound
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+SORTS = {
+    "name": (Product.name, Product.id),
+    "-name": (Product.name.desc(), Product.id.desc()),
+    "price": (Product.price_cents, Product.id),
+    "-price": (Product.price_cents.desc(), Product.id.desc()),
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+}
+PRODUCT_FIELDS = frozenset(
+    {"name", "slug", "description", "price_cents", "stock", "is_active", "category_id"}
+)
+CATEGORY_FIELDS = frozenset({"name", "slug", "description", "position", "is_active"})
 
 
 def slugify(text: str) -> str:
@@ -27,24 +46,29 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
+def _slug_taken(model, slug: str, *, other_than: int | None = None) -> bool:
+    query = select(model.id).where(model.slug == slug)
+    if other_than is not None:
+        query = query.where(model.id != other_than)
+    return db.session.scalar(query) is not None
+
+
 def _unique_slug(model, name: str) -> str:
     base = slugify(name) or model.__tablename__.rstrip("s")
     slug, counter = base, 1
-    while db.session.scalar(select(exists().where(model.slug == slug))):
+    while _slug_taken(model, slug):
         counter += 1
         suffix = f"-{counter}"
         slug = base[: SLUG_MAX - len(suffix)] + suffix
     return slug
 
 
-def _claim_slug(model, slug: str | None, name: str) -> str:
-    if slug is None:
-        return _unique_slug(model, name)
-    if slugify(slug) != slug:
+def _explicit_slug(model, slug: str, *, other_than: int | None = None) -> str:
+    if not slug or slugify(slug) != slug:
         raise InvalidInput(
             "A slug may only hold lower-case letters, digits and single hyphens", field="slug"
         )
-    if db.session.scalar(select(exists().where(model.slug == slug))):
+    if _slug_taken(model, slug, other_than=other_than):
         raise Conflict(f"The slug {slug!r} is already taken", field="slug")
     return slug
 
@@ -76,6 +100,34 @@ def clean_allergens(allergens: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def bump_revision() -> None:
+    """Mark the catalog changed; cached answers keyed by the old revision are never served."""
+    db.session.execute(
+        update(CatalogRevision)
+        .where(CatalogRevision.id == 1)
+        .values(revision=CatalogRevision.revision + 1)
+    )
+
+
+def current_revision() -> int:
+    return db.session.scalar(select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 0
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def list_categories(*, include_inactive: bool = False) -> Select:
+    query = select(Category).order_by(Category.position, Category.name, Category.id)
+    return query if include_inactive else query.where(Category.is_active)
+
+
+def get_category(slug: str, *, include_inactive: bool = False) -> Category:
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None or not (category.is_active or include_inactive):
+        raise NotFound(f"No category {slug!r}")
+    return category
+
+
 def create_category(
     *,
     name: str,
@@ -85,22 +137,145 @@ def create_category(
     is_active: bool = True,
 ) -> Category:
     category = Category(
-        name=name.strip(),
-        slug=_claim_slug(Category, slug, name),
-        description=description,
+        name=_required_name(name),
+        slug=_unique_slug(Category, name) if slug is None else _explicit_slug(Category, slug),
+        description=description or "",
         position=position,
         is_active=is_active,
     )
     db.session.add(category)
     db.session.flush()
+    bump_revision()
     return category
+
+
+def update_category(category: Category, changes: dict[str, Any]) -> Category:
+    _refuse_unknown(changes, CATEGORY_FIELDS)
+    if "slug" in changes:
+        category.slug = _explicit_slug(Category, changes.pop("slug"), other_than=category.id)
+    if "name" in changes:
+        category.name = _required_name(changes.pop("name"))
+    for name, value in changes.items():
+        setattr(category, name, value)
+    db.session.flush()
+    bump_revision()
+    return category
+
+
+def delete_category(category: Category) -> None:
+    if db.session.scalar(select(exists().where(Product.category_id == category.id))):
+        raise Conflict(
+            f"The category {category.slug!r} still has products; move or delete them first"
+        )
+    db.session.delete(category)
+    db.session.flush()
+    bump_revision()
+
+
+# --- products --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    category: str | None = None
+    q: str | None = None
+    tag: str | None = None
+    exclude_allergens: tuple[str, ...] = field(default_factory=tuple)
+    min_price: int | None = None
+    max_price: int | None = None
+    sort: str = "name"
+
+
+def with_details(query: Select, *, category_joined: bool = False) -> Select:
+    """Products with images, tags and allergens in three batched statements, whatever the count.
+
+    The category comes with the product's own statement: from the join the query already has,
+    or from one added here.
+    """
+    category = contains_eager(Product.category) if category_joined else joinedload(Product.category)
+    return query.options(
+        category,
+        selectinload(Product.images),
+        selectinload(Product.tag_links),
+        selectinload(Product.allergen_links),
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_products(filters: ProductFilters) -> Select:
+    """Active products in active categories matching every given filter, in the given order."""
+    if filters.sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    conditions = [Product.is_active, Category.is_active]
+    if filters.category:
+        conditions.append(Category.slug == filters.category)
+    if filters.q:
+        # ILIKE '%q%': served by the trigram indexes on PostgreSQL (see the initial migration).
+        pattern = _like(filters.q)
+        conditions.append(
+            or_(
+                Product.name.ilike(pattern, escape="\\"),
+                Product.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.tag:
+        conditions.append(
+            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == filters.tag)
+        )
+    if filters.exclude_allergens:
+        conditions.append(
+            ~exists().where(
+                ProductAllergen.product_id == Product.id,
+                ProductAllergen.allergen.in_(filters.exclude_allergens),
+            )
+        )
+    if filters.min_price is not None:
+        conditions.append(Product.price_cents >= filters.min_price)
+    if filters.max_price is not None:
+        conditions.append(Product.price_cents <= filters.max_price)
+    query = select(Product).join(Product.category).where(and_(*conditions))
+    return with_details(query, category_joined=True).order_by(*SORTS[filters.sort])
+
+
+def get_product(slug: str, *, include_inactive: bool = False) -> Product:
+    product = db.session.scalar(with_details(select(Product).where(Product.slug == slug)))
+    visible = product is not None and product.is_active and product.category.is_active
+    if product is None or not (visible or include_inactive):
+        raise NotFound(f"No product {slug!r}")
+    return product
+
+
+def _category_for(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise InvalidInput(f"No category with id {category_id}", field="category_id")
+    return category
+
+
+def _required_name(name: str) -> str:
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise InvalidInput("The name cannot be blank", field="name")
+    return cleaned
+
+
+def _check_amounts(price_cents: int | None, stock: int | None) -> None:
+    if price_cents is not None and price_cents < 0:
+        raise InvalidInput("The price cannot be negative", field="price_cents")
+    if stock is not None and stock < 0:
+        raise InvalidInput("The stock cannot be negative", field="stock")
 
 
 def create_product(
     *,
     name: str,
-    category: Category,
     price_cents: int,
+    category: Category | None = None,
+    category_id: int | None = None,
     slug: str | None = None,
     description: str = "",
     stock: int | None = None,
@@ -108,16 +283,13 @@ def create_product(
     tags: Iterable[str] = (),
     allergens: Iterable[str] = (),
 ) -> Product:
-    if price_cents < 0:
-        raise InvalidInput("The price cannot be negative", field="price_cents")
-    if stock is not None and stock < 0:
-        raise InvalidInput("The stock cannot be negative", field="stock")
+    _check_amounts(price_cents, stock)
     product = Product(
-        name=name.strip(),
-        slug=_claim_slug(Product, slug, name),
-        category=category,
+        name=_required_name(name),
+        slug=_unique_slug(Product, name) if slug is None else _explicit_slug(Product, slug),
+        category=category if category is not None else _category_for(category_id),
         price_cents=price_cents,
-        description=description,
+        description=description or "",
         stock=stock,
         is_active=is_active,
     )
@@ -125,8 +297,54 @@ def create_product(
     product.allergens = clean_allergens(allergens)
     db.session.add(product)
     db.session.flush()
+    bump_revision()
     return product
+
+
+def update_product(product: Product, changes: dict[str, Any]) -> Product:
+    """Change the given fields only; tags and allergens are replaced as a whole when given."""
+    _refuse_unknown(changes, PRODUCT_FIELDS | {"tags", "allergens"})
+    changes = dict(changes)
+    _check_amounts(changes.get("price_cents"), changes.get("stock"))
+    if "slug" in changes:
+        product.slug = _explicit_slug(Product, changes.pop("slug"), other_than=product.id)
+    if "name" in changes:
+        product.name = _required_name(changes.pop("name"))
+    if "category_id" in changes:
+        product.category = _category_for(changes.pop("category_id"))
+    if "tags" in changes:
+        product.tags = clean_tags(changes.pop("tags"))
+    if "allergens" in changes:
+        product.allergens = clean_allergens(changes.pop("allergens"))
+    for name, value in changes.items():
+        setattr(product, name, value)
+    # Tag and allergen rows live in their own tables: touch the product so it shows changed.
+    product.updated_at = utcnow()
+    db.session.flush()
+    bump_revision()
+    return product
+
+
+def delete_product(product: Product) -> None:
+    from bakery.services.images import forget_files
+
+    if db.session.scalar(select(exists().where(OrderItem.product_id == product.id))):
+        raise Conflict(
+            f"The product {product.slug!r} appears in orders and cannot be deleted; "
+            'deactivate it instead with PATCH {"is_active": false}'
+        )
+    for image in product.images:
+        forget_files(image)
+    db.session.delete(product)
+    db.session.flush()
+    bump_revision()
 
 
 def catalog_is_empty() -> bool:
     return not db.session.scalar(select(exists().where(Product.id.is_not(None))))
+
+
+def _refuse_unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise InvalidInput(f"Unknown field {unknown[0]!r}", field=unknown[0])

@@ -1,0 +1,109 @@
+"""What every storefront resource shares: strict schemas, optional If-Match, domain errors."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.etag import _get_etag_ctx
+from marshmallow import RAISE, Schema, fields
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from bakery.extensions import db
+from bakery.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    UnsupportedMedia,
+)
+from bakery.web import json_error
+
+# Domain error -> HTTP status, the one place where the storefront decides it.
+STATUS_FOR = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (UnsupportedMedia, 415),
+    (InvalidInput, 422),
+)
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class StrictInteger(fields.Integer):
+    """An integer in JSON: 1.5, true and "2" are refused, not rounded or converted."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON true and false; 1, "yes" and "true" are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Blueprint(SmorestBlueprint):
+    """smorest's Blueprint with If-Match optional: without it a write is unconditional."""
+
+    def _check_precondition(self) -> None:
+        return None
+
+    def check_etag(self, etag_data, etag_schema=None) -> None:
+        if request.if_match:
+            super().check_etag(etag_data, etag_schema)
+        else:
+            _get_etag_ctx()["etag_checked"] = True
+
+    def _prepare_etag_doc(self, doc, doc_info, **kwargs):
+        doc = super()._prepare_etag_doc(doc, doc_info, **kwargs)
+        doc.get("responses", {}).pop(428, None)
+        return doc
+
+
+def page_of(query: Select, pagination) -> list:
+    """One page of a query for smorest's paginate(), with the total for X-Pagination."""
+    pagination.item_count = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = query.limit(pagination.page_size).offset(pagination.first_item)
+    return list(db.session.scalars(page).unique())
+
+
+def init_domain_errors(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+
+
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    status = next(code for kind, code in STATUS_FOR if isinstance(error, kind))
+    errors = {"json": {error.field: [error.message]}} if error.field and status == 422 else None
+    return json_error(http_error(status, error.message, errors))
+
+
+def _integrity_error(error: IntegrityError):
+    # A unique or foreign key rule the services checked, broken by a concurrent request.
+    db.session.rollback()
+    return json_error(
+        http_error(409, "The change conflicts with the current data; it may have just changed")
+    )
+
+
+def http_error(status: int, message: str, errors: dict | None = None) -> HTTPException:
+    error = default_exceptions[status](description=message)
+    error.data = {"message": message, **({"errors": errors} if errors else {})}
+    return error
