@@ -6,7 +6,7 @@ PORT ?= 5000
 # The compose file's .env is for docker, never for the development server or the tests.
 export FLASK_SKIP_DOTENV := 1
 
-.PHONY: run test lint setup setup-dev migrate seed clean
+.PHONY: run test lint bench setup setup-dev migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ lint: setup-dev
 
 test: lint
 	$(BIN)/pytest
+
+bench: setup-dev
+	bash bench/run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
