@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +96,8 @@ def base_config(database_url: str, upload_folder: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(upload_folder),
         "CACHE_TYPE": "SimpleCache",
+        # Each app has its own keys: a shared Redis must not carry answers from test to test.
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:",
         "RATELIMIT_ENABLED": False,
     }
 

@@ -48,4 +48,5 @@ def _same_database(app) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"],
     }

@@ -7,6 +7,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
+from bakery.api.catalog_cache import init_catalog_cache
 from bakery.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -33,6 +34,7 @@ def init_api(app: Flask) -> Api:
     for blueprint in _blueprints():
         register(api, blueprint)
     init_domain_errors(app)
+    init_catalog_cache(app)
     return api
 
 

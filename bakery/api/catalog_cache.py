@@ -1,4 +1,10 @@
-"""Shared cache of public catalog answers, keyed by the catalog revision so writes show at once."""
+"""Shared cache of public catalog answers, keyed by the catalog revision so writes show at once.
+
+The revision counts catalog writes and lives in the database, bumped in each write's own
+transaction. With Redis as the cache, each committed write also publishes it there, so a
+cached answer costs one Redis round trip and no database query; with an in-process cache every
+request reads it from the database, because another worker's write is not visible otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import functools
 import hashlib
 import logging
 
-from flask import Response, request
+from flask import Flask, Response, current_app, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from bakery.extensions import cache
-from bakery.services.catalog import current_revision
+from bakery.services.catalog import REVISION_WRITTEN, current_revision
 
 log = logging.getLogger("bakery.api.cache")
 # Browsers and a CDN may keep an answer a minute; ETags make revalidation cheap after that.
@@ -17,14 +25,78 @@ PUBLIC_CACHE_CONTROL = "public, max-age=60"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
 KEPT_HEADERS = ("Content-Type", "ETag", "X-Pagination")
 TIMEOUT_SECONDS = 3600
+REVISION_KEY = "catalog:revision"
+# Should publishing a revision ever fail, Redis forgets the old one within this many seconds.
+REVISION_TTL_SECONDS = 5
+# Raise the published revision, never lower it: writers may commit in one order and publish
+# in the other.
+_PUBLISH = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if current < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+"""
+
+
+def _redis():
+    """The Redis client behind the cache, or None for an in-process cache."""
+    backend = cache.cache
+    return getattr(backend, "_write_client", None)
+
+
+def _revision() -> int:
+    client = _redis()
+    if client is not None:
+        try:
+            published = client.get(current_app.config["CACHE_KEY_PREFIX"] + REVISION_KEY)
+        except Exception as exc:  # Redis down: the database still knows
+            log.warning("catalog revision read from Redis failed: %s", exc.__class__.__name__)
+        else:
+            if published is not None:
+                return int(published)
+            revision = current_revision()
+            _publish(client, revision)
+            return revision
+    return current_revision()
+
+
+def _publish(client, revision: int) -> None:
+    try:
+        client.eval(
+            _PUBLISH,
+            1,
+            current_app.config["CACHE_KEY_PREFIX"] + REVISION_KEY,
+            revision,
+            REVISION_TTL_SECONDS,
+        )
+    except Exception as exc:
+        log.warning("publishing the catalog revision failed: %s", exc.__class__.__name__)
+
+
+def init_catalog_cache(app: Flask) -> None:
+    if not event.contains(Session, "after_commit", _publish_after_commit):
+        event.listen(Session, "after_commit", _publish_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+def _forget_after_rollback(session: Session) -> None:
+    # A revision that was rolled back must never reach Redis: it would run ahead of the database.
+    session.info.pop(REVISION_WRITTEN, None)
+
+
+def _publish_after_commit(session: Session) -> None:
+    revision = session.info.pop(REVISION_WRITTEN, None)
+    if revision is None:
+        return
+    client = _redis()
+    if client is not None:
+        _publish(client, revision)
 
 
 def _key() -> str:
-    # The revision is read from the database: every worker and every cache backend agrees on it,
-    # so an in-process cache can never hold an answer older than the last committed write.
     query = sorted(request.args.items(multi=True))
     digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()
-    return f"catalog:{current_revision()}:{digest}"
+    return f"catalog:{_revision()}:{digest}"
 
 
 def _read(key: str) -> dict | None:

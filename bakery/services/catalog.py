@@ -100,13 +100,19 @@ def clean_allergens(allergens: Iterable[str]) -> list[str]:
     return cleaned
 
 
+# Where a committed transaction leaves the catalog revision it wrote, for the response cache.
+REVISION_WRITTEN = "bakery.catalog.revision_written"
+
+
 def bump_revision() -> None:
     """Mark the catalog changed; cached answers keyed by the old revision are never served."""
-    db.session.execute(
+    revision = db.session.scalar(
         update(CatalogRevision)
         .where(CatalogRevision.id == 1)
         .values(revision=CatalogRevision.revision + 1)
+        .returning(CatalogRevision.revision)
     )
+    db.session.info[REVISION_WRITTEN] = revision
 
 
 def current_revision() -> int:
