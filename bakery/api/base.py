@@ -91,8 +91,19 @@ def init_domain_errors(app: Flask) -> None:
 def _domain_error(error: DomainError):
     db.session.rollback()
     status = next(code for kind, code in STATUS_FOR if isinstance(error, kind))
-    errors = {"json": {error.field: [error.message]}} if error.field and status == 422 else None
+    errors = None
+    if error.field and status == 422:
+        errors = {_location_of(error.field): {error.field: [error.message]}}
     return json_error(http_error(status, error.message, errors))
+
+
+def _location_of(field: str) -> str:
+    """Where the request carried the field, named as webargs names it for its own errors."""
+    if field in request.files:
+        return "files"
+    if field in request.form:
+        return "form"
+    return "json"
 
 
 def _integrity_error(error: IntegrityError):

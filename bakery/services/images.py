@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models.catalog import ALT_MAX, Product, ProductImage
-from bakery.services.errors import InvalidInput, UnsupportedMedia
+from bakery.services.catalog import bump_revision
+from bakery.services.errors import InvalidInput, NotFound, UnsupportedMedia
 from bakery.services.storage import delete_after_commit, save_with_transaction
 
 # Longest side in pixels; variants are never larger than the original.
@@ -77,10 +78,16 @@ def _decode(data: bytes) -> Image.Image:
     return picture
 
 
-def add_product_image(product: Product, data: bytes, *, alt: str | None = None) -> ProductImage:
-    alt_text = (alt if alt is not None else product.name).strip()
-    if len(alt_text) > ALT_MAX:
+def _alt_text(alt: str | None, product: Product) -> str:
+    text = (alt if alt is not None else product.name).strip()
+    if len(text) > ALT_MAX:
         raise InvalidInput(f"The alt text must have at most {ALT_MAX} characters", field="alt")
+    return text or product.name
+
+
+def add_product_image(product: Product, data: bytes, *, alt: str | None = None) -> ProductImage:
+    """Store an uploaded picture in every size and attach it after the product's others."""
+    alt_text = _alt_text(alt, product)
     encoded = encode_variants(data)
     file_key = secrets.token_hex(16)
     for variant, content in encoded.variants.items():
@@ -98,6 +105,31 @@ def add_product_image(product: Product, data: bytes, *, alt: str | None = None) 
     )
     db.session.add(image)
     db.session.flush()
+    bump_revision()
+    return image
+
+
+def get_product_image(product: Product, image_id: int) -> ProductImage:
+    image = db.session.get(ProductImage, image_id)
+    if image is None or image.product_id != product.id:
+        raise NotFound(f"No image {image_id} for product {product.slug!r}")
+    return image
+
+
+def update_product_image(
+    image: ProductImage, *, alt: str | None = None, position: int | None = None
+) -> ProductImage:
+    """Change the alt text, or move the image to `position` (0 is first) among its product's."""
+    if alt is not None:
+        image.alt = _alt_text(alt, image.product)
+    if position is not None:
+        siblings = [other for other in image.product.images if other.id != image.id]
+        position = max(0, min(position, len(siblings)))
+        siblings.insert(position, image)
+        for index, sibling in enumerate(siblings):
+            sibling.position = index
+    db.session.flush()
+    bump_revision()
     return image
 
 
@@ -105,6 +137,7 @@ def delete_product_image(image: ProductImage) -> None:
     forget_files(image)
     db.session.delete(image)
     db.session.flush()
+    bump_revision()
 
 
 def forget_files(image: ProductImage) -> None:

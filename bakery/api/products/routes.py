@@ -1,4 +1,4 @@
-"""Products: the public catalog with filters; admins create, change and delete products."""
+"""Products: the public catalog with filters; admins manage products and their photos."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from flask.views import MethodView
 
 from bakery.api.base import Blueprint, page_of
 from bakery.api.catalog_cache import cached_catalog_response
-from bakery.api.products.schemas import ProductQuerySchema, ProductSchema
+from bakery.api.products.schemas import (
+    ImageChangeSchema,
+    ImageFormSchema,
+    ImageSchema,
+    ImageUploadSchema,
+    ProductQuerySchema,
+    ProductSchema,
+)
 from bakery.auth.guards import auth_required, optional_user
 from bakery.extensions import db
-from bakery.services import catalog
+from bakery.services import catalog, images
 
 blp = Blueprint(
     "products", __name__, url_prefix="/api/v1/products", description="Products of the catalog"
@@ -83,4 +90,44 @@ class ProductBySlug(MethodView):
         product = catalog.get_product(slug, include_inactive=True)
         blp.check_etag(product, ProductSchema)
         catalog.delete_product(product)
+        db.session.commit()
+
+
+@blp.route("/<slug>/images")
+class ProductImages(MethodView):
+    @auth_required(blp, role="admin")
+    @blp.arguments(ImageFormSchema, location="form")
+    @blp.arguments(ImageUploadSchema, location="files")
+    @blp.response(201, ImageSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over 5 MB")
+    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE", description="Not a photo")
+    def post(self, form, files, slug):
+        """Add a photo (admin): judged by its content, stored as WebP in three sizes"""
+        product = catalog.get_product(slug, include_inactive=True)
+        image = images.add_product_image(product, files["file"].read(), alt=form.get("alt"))
+        db.session.commit()
+        return image
+
+
+@blp.route("/<slug>/images/<int:image_id>")
+class ProductImage(MethodView):
+    @auth_required(blp, role="admin")
+    @blp.arguments(ImageChangeSchema)
+    @blp.response(200, ImageSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data, slug, image_id):
+        """Change a photo's alt text or its place in the product's gallery (admin)"""
+        product = catalog.get_product(slug, include_inactive=True)
+        image = images.update_product_image(images.get_product_image(product, image_id), **data)
+        db.session.commit()
+        return image
+
+    @auth_required(blp, role="admin")
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, slug, image_id):
+        """Remove a photo and its files (admin)"""
+        product = catalog.get_product(slug, include_inactive=True)
+        images.delete_product_image(images.get_product_image(product, image_id))
         db.session.commit()

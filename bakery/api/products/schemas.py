@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
@@ -121,3 +122,25 @@ class ProductQuerySchema(BaseSchema):
         validate=validate.Range(min=0), metadata={"description": "Cents, inclusive"}
     )
     sort = fields.String(load_default="name", validate=validate.OneOf(list(SORTS)))
+
+
+class ImageUploadSchema(BaseSchema):
+    file = Upload(
+        required=True,
+        metadata={"description": "JPEG, PNG, WebP or GIF (first frame), at most 5 MB"},
+    )
+
+
+class ImageFormSchema(BaseSchema):
+    alt = fields.String(
+        validate=validate.Length(max=ALT_MAX),
+        metadata={"description": "Alternative text; the product's name when absent"},
+    )
+
+
+class ImageChangeSchema(BaseSchema):
+    alt = fields.String(validate=validate.Length(max=ALT_MAX))
+    position = StrictInteger(
+        validate=validate.Range(min=0, max=1000),
+        metadata={"description": "0 puts the image first"},
+    )
