@@ -1,12 +1,9 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
 
-import sys
-
 from bakery import create_app
-from bakery.config import ConfigurationError
+from bakery.config import ConfigurationError, refuse_to_start
 
 try:
     app = create_app()
-except ConfigurationError as exc:
-    # One clear line for the operator instead of a traceback, and a non-zero exit.
-    sys.exit(f"bakery: configuration error: {exc}")
+except ConfigurationError as error:
+    refuse_to_start(error)

@@ -44,15 +44,15 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from bakery import models  # noqa: F401 - every table on the metadata, for Alembic
     from bakery.config import migrations_folder
+    from bakery.database import tune_sqlite_connections
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
-    from bakery.models.sqlite import tune_sqlite_connections
     from bakery.services.storage import init_storage_events
 
     db.init_app(app)
     tune_sqlite_connections(app)
     migrate.init_app(app, db, directory=migrations_folder())
     cache.init_app(app)
-    cors.init_app(app, resources={r"/api/*": _cors_options(app)})
+    cors.init_app(app, resources=app.config["CORS_RESOURCES"])
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -94,20 +94,3 @@ def register_admin(app: Flask) -> None:
     from bakery.admin import init_admin
 
     init_admin(app)
-
-
-def _cors_options(app: Flask) -> dict[str, Any]:
-    origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
-    return {
-        "origins": origins,
-        "allow_headers": [
-            "Authorization",
-            "Content-Type",
-            "Idempotency-Key",
-            "If-Match",
-            "If-None-Match",
-            "X-Request-ID",
-        ],
-        "expose_headers": ["X-Pagination", "ETag", "X-Request-ID", "Retry-After"],
-        "max_age": 600,
-    }

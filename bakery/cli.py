@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bakery.extensions import db
 from bakery.services.errors import DomainError
@@ -23,9 +21,10 @@ def seed_command() -> None:
     if not catalog.catalog_is_empty():
         click.echo("The catalog already has products; nothing to seed.")
         return
-    categories = {spec["slug"]: catalog.create_category(**spec) for spec in CATEGORIES}
     total = len(PRODUCTS)
     try:
+        # Categories the shop already made under the same slugs are used as they are.
+        categories = {spec["slug"]: catalog.category_for_seed(**spec) for spec in CATEGORIES}
         for number, spec in enumerate(PRODUCTS, start=1):
             click.echo(f"[{number:>2}/{total}] {spec['name']}")
             fields = {key: value for key, value in spec.items() if key != "category"}
@@ -67,6 +66,10 @@ def create_admin_command(email: str, password: str, role: str, name: str | None)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
+    except IntegrityError as exc:
+        # The same e-mail created by another run at the same moment.
+        db.session.rollback()
+        raise click.ClickException(f"A staff account for {email} already exists") from exc
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
 
@@ -121,12 +124,12 @@ commands = [seed_command, create_admin_command, issue_token_command]
 
 def _create_app():
     from bakery import create_app
-    from bakery.config import ConfigurationError
+    from bakery.config import ConfigurationError, refuse_to_start
 
     try:
         return create_app()
-    except ConfigurationError as exc:
-        sys.exit(f"bakery: configuration error: {exc}")
+    except ConfigurationError as error:
+        refuse_to_start(error)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)

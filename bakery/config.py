@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 
@@ -27,8 +29,40 @@ MIN_SECRET_KEY_LENGTH = 32
 DEVELOPMENT_ISSUER = "urn:bakery:development-issuer"
 
 
+# Settings that are text whatever they look like: "1234" stays a string, "true" stays "true".
+TEXT_SETTINGS = frozenset(
+    {
+        "ENV",
+        "SECRET_KEY",
+        "CURRENCY",
+        "CORS_ORIGINS",
+        "UPLOAD_FOLDER",
+        "SMTP_URL",
+        "AUTH_JWKS_URL",
+        "AUTH_ISSUER",
+        "AUTH_AUDIENCE",
+        "AUTH_AUTHORIZED_PARTIES",
+        "AUTH_ROLE_CLAIM",
+    }
+)
+NUMBER_SETTINGS = (
+    "AUTH_LEEWAY_SECONDS",
+    "AUTH_JWKS_CACHE_SECONDS",
+    "AUTH_JWKS_REFETCH_COOLDOWN_SECONDS",
+    "AUTH_JWKS_TIMEOUT_SECONDS",
+)
+# gunicorn's exit status for "a worker failed to boot": the master stops instead of respawning.
+EXIT_CONFIGURATION_ERROR = 3
+
+
 class ConfigurationError(Exception):
     """A setting is missing or unusable; the message is one line meant for the operator."""
+
+
+def refuse_to_start(error: ConfigurationError) -> NoReturn:
+    """One line on standard error, no traceback, and an exit status that stops gunicorn too."""
+    print(f"bakery: configuration error: {error}", file=sys.stderr)
+    sys.exit(EXIT_CONFIGURATION_ERROR)
 
 
 class DefaultConfig:
@@ -109,23 +143,26 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
 def _load_environment(app: Flask) -> None:
     before = dict(app.config)
     app.config.from_prefixed_env("BAKERY")
-    # An empty variable (compose's `${NAME:-}`) means "not set", not "set to nothing".
     for name, value in os.environ.items():
-        if name.startswith("BAKERY_") and not value.strip():
-            key = name.removeprefix("BAKERY_")
+        if not name.startswith("BAKERY_"):
+            continue
+        key = name.removeprefix("BAKERY_")
+        if not value.strip():
+            # An empty variable (compose's `${NAME:-}`) means "not set", not "set to nothing".
             if key in before:
                 app.config[key] = before[key]
             else:
                 app.config.pop(key, None)
+        elif key in TEXT_SETTINGS:
+            app.config[key] = value
 
 
 def _derive(app: Flask) -> None:
     config = app.config
     config["ENV"] = str(config["ENV"]).strip().lower()
     production = config["ENV"] == "production"
-    # from_prefixed_env parses JSON, so "123" would arrive as an int: these settings are text.
-    for name in ("CURRENCY", "CORS_ORIGINS", "AUTH_AUDIENCE", "AUTH_ISSUER", "AUTH_ROLE_CLAIM"):
-        if config.get(name) is not None:
+    for name in TEXT_SETTINGS:
+        if config.get(name) is not None and not isinstance(config[name], str):
             config[name] = str(config[name])
     config["CURRENCY"] = config["CURRENCY"].upper()
     if not production:
@@ -144,6 +181,7 @@ def _derive(app: Flask) -> None:
     config["UPLOAD_FOLDER"] = str(upload_folder)
     _configure_cache(config)
     _configure_rate_limits(config)
+    _configure_cors(config)
 
 
 def _configure_cache(config: dict[str, Any]) -> None:
@@ -156,6 +194,26 @@ def _configure_cache(config: dict[str, Any]) -> None:
         config["CACHE_OPTIONS"] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     else:
         config["CACHE_TYPE"] = "SimpleCache"
+
+
+def _configure_cors(config: dict[str, Any]) -> None:
+    """CORS for the storefront API only, from the configured shop origins."""
+    origins = [origin.strip() for origin in config["CORS_ORIGINS"].split(",") if origin.strip()]
+    config["CORS_RESOURCES"] = {
+        r"/api/*": {
+            "origins": origins,
+            "allow_headers": [
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "If-None-Match",
+                "X-Request-ID",
+            ],
+            "expose_headers": ["X-Pagination", "ETag", "X-Request-ID", "Retry-After"],
+            "max_age": 600,
+        }
+    }
 
 
 def _configure_rate_limits(config: dict[str, Any]) -> None:
@@ -171,16 +229,26 @@ def _instance_secret(app: Flask) -> str:
     path = Path(app.instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
+    write_private_once(path, secrets.token_urlsafe(48).encode())
+    return path.read_text().strip()
+
+
+def write_private_once(path: Path, content: bytes) -> None:
+    """Create a file readable by this account only, unless another process did first.
+
+    The content is written to a temporary file and linked into place, so a process that loses
+    the race never reads a half-written file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.link(temporary, path)
     except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 def _check(app: Flask) -> None:
@@ -193,8 +261,17 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(
             f"BAKERY_CURRENCY must be a three-letter ISO 4217 code, not {config['CURRENCY']!r}"
         )
-    _check_database_url(config.get("SQLALCHEMY_DATABASE_URI"))
+    for name in NUMBER_SETTINGS:
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigurationError(f"BAKERY_{name} must be a number of seconds, not {value!r}")
+    url = _check_database_url(config.get("SQLALCHEMY_DATABASE_URI"))
     if config["ENV"] == "production":
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            raise ConfigurationError(
+                "DATABASE_URL points at an in-memory SQLite database, which each worker would "
+                "have to itself; use PostgreSQL (or a SQLite file)"
+            )
         secret = config.get("SECRET_KEY") or ""
         if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_KEY_LENGTH:
             raise ConfigurationError(
@@ -215,7 +292,7 @@ def _check(app: Flask) -> None:
         )
 
 
-def _check_database_url(url: str | None) -> None:
+def _check_database_url(url: str | None) -> URL:
     if not url:
         raise ConfigurationError("DATABASE_URL must be set in production")
     # The URL may hold a password: name the problem, never echo the value.
@@ -231,3 +308,4 @@ def _check_database_url(url: str | None) -> None:
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigurationError("DATABASE_URL must be a PostgreSQL or SQLite URL")
+    return parsed

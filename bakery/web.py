@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import uuid
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, current_app, g, jsonify, request, send_from_directory
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import (
     HTTPException,
@@ -24,12 +25,11 @@ from werkzeug.exceptions import (
 from bakery import __version__
 from bakery.auth import development_issuer
 from bakery.extensions import cache, db
+from bakery.http_errors import json_error
 
 log = logging.getLogger("bakery.web")
 health = Blueprint("health", __name__, description="Whether this instance can serve requests")
 ADMIN_PREFIX = "/admin"
-# A part's status carries one short line of the error, never a page of driver output.
-_MAX_ERROR_TEXT = 200
 
 
 class HealthSchema(Schema):
@@ -61,39 +61,63 @@ def health_check():
 def _probe(check) -> str:
     try:
         check()
+    except HealthProblem as problem:
+        log.warning("health check failed: %s", problem)
+        return str(problem)
     except Exception as exc:  # any failure of a part is that part's status
+        # The details (hosts, ports, user names) go to the log, not to anonymous callers.
         log.warning("health check failed: %s", exc.__class__.__name__, exc_info=True)
-        return _short(exc)
+        return f"unavailable ({exc.__class__.__name__})"
     return "ok"
 
 
-def _short(exc: Exception) -> str:
-    first_line = (str(exc).strip().splitlines() or [""])[0]
-    text_ = f"{exc.__class__.__name__}: {first_line}" if first_line else exc.__class__.__name__
-    return text_[:_MAX_ERROR_TEXT]
+class HealthProblem(Exception):
+    """A part answers but is not fit to serve; the message is safe to publish."""
 
 
 def _ping_database() -> None:
     try:
-        db.session.execute(text("SELECT 1"))
+        applied = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        if set(applied) != _migration_heads():
+            raise HealthProblem("schema not up to date (run: flask --app wsgi db upgrade)")
+    except (ProgrammingError, OperationalError):
+        db.session.rollback()
+        if db.session.execute(text("SELECT 1")).scalar() == 1:
+            raise HealthProblem("schema missing (run: flask --app wsgi db upgrade)") from None
+        raise
     finally:
         db.session.rollback()
 
 
+def _migration_heads() -> set[str]:
+    """The newest revisions of migrations/, read once per app."""
+    heads = current_app.extensions.get("bakery.migration_heads")
+    if heads is None:
+        from alembic.script import ScriptDirectory
+
+        config = current_app.extensions["migrate"].migrate.get_config()
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        current_app.extensions["bakery.migration_heads"] = heads
+    return heads
+
+
 def _ping_cache() -> None:
     backend = cache.cache
-    key = f"health:{g.request_id}"
+    key = f"health:{uuid.uuid4().hex}"
     if not backend.set(key, "1", timeout=10) or backend.get(key) != "1":
-        raise RuntimeError("cache did not keep a value")
+        raise HealthProblem("the cache did not keep a value")
     backend.delete(key)
 
 
 def _check_storage() -> None:
     folder = current_app.config["UPLOAD_FOLDER"]
     if not os.path.isdir(folder):
-        raise RuntimeError("upload folder does not exist")
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
-        pass
+        raise HealthProblem("the upload folder does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
+            pass
+    except OSError:
+        raise HealthProblem("the upload folder is not writable") from None
 
 
 uploads = FlaskBlueprint("uploads", __name__)
@@ -138,8 +162,7 @@ def jwks_document():
 def init_error_handlers(app: Flask) -> None:
     app.before_request(_refuse_oversized_body)
     app.register_error_handler(HTTPException, _http_error)
-    for database_down in (OperationalError, InterfaceError, PoolTimeoutError):
-        app.register_error_handler(database_down, _database_unavailable)
+    app.register_error_handler(PoolTimeoutError, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -163,27 +186,6 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     return json_error(error)
 
 
-def json_error(error: HTTPException) -> Response:
-    """The contract's error body; keeps the error's own headers (Allow, WWW-Authenticate...)."""
-    response = error.get_response()
-    if error.code is not None and error.code < 400:
-        # 304 Not Modified and friends carry no body.
-        return response
-    data = getattr(error, "data", None) or {}
-    payload: dict = {"code": error.code, "status": error.name}
-    message = data.get("message") or error.description
-    if message:
-        payload["message"] = message
-    errors = data.get("errors") or data.get("messages")
-    if errors:
-        payload["errors"] = errors
-    response.set_data(current_app.json.dumps(payload))
-    response.content_type = "application/json"
-    for name, value in (data.get("headers") or {}).items():
-        response.headers[name] = value
-    return response
-
-
 def _database_unavailable(error: Exception) -> Response | HTTPException:
     db.session.rollback()
     log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
@@ -194,10 +196,30 @@ def _database_unavailable(error: Exception) -> Response | HTTPException:
     return unavailable if _is_dashboard() else json_error(unavailable)
 
 
+# What drivers say when the server is away or busy, as opposed to a mistake in a statement.
+_UNAVAILABLE_MARKERS = (
+    "could not connect",
+    "connection refused",
+    "connection to server",
+    "server closed the connection",
+    "terminating connection",
+    "connection already closed",
+    "no route to host",
+    "timeout expired",
+    "database is locked",
+    "unable to open database file",
+    "the database system is starting up",
+    "the database system is shutting down",
+)
+
+
 def _database_error(error: DBAPIError) -> Response | HTTPException:
-    if error.connection_invalidated:
-        return _database_unavailable(error)
-    return _unexpected_error(error)
+    message = str(error.orig).lower()
+    unavailable = error.connection_invalidated or (
+        isinstance(error, OperationalError | InterfaceError)
+        and any(marker in message for marker in _UNAVAILABLE_MARKERS)
+    )
+    return _database_unavailable(error) if unavailable else _unexpected_error(error)
 
 
 def _unexpected_error(error: Exception) -> Response | HTTPException:

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from bakery.database import foreign_keys_paused
+
 config = context.config
 # The application's own loggers stay as they are: migrations also run inside the app (tests).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -39,7 +41,7 @@ def run_migrations_online():
             logger.info("No changes in schema detected.")
 
     configure_args = {"process_revision_directives": skip_empty_revision, **migrate.configure_args}
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_paused(connection):
         context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
         with context.begin_transaction():
             context.run_migrations()

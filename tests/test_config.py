@@ -177,3 +177,56 @@ def test_empty_variables_count_as_unset(instance, monkeypatch):
     assert config["CORS_ORIGINS"] == "http://localhost:5173"
     assert config["CURRENCY"] == "EUR"
     assert config["AUTH_AUDIENCE"] is None
+
+
+def test_gunicorn_stops_instead_of_respawning_workers_on_a_bad_setup(instance):
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+
+    result = subprocess.run(
+        [gunicorn, "--no-control-socket", "--workers", "2", "--bind", "127.0.0.1:0", "wsgi:app"],
+        cwd=PROJECT_ROOT,
+        env=_production_env(BAKERY_INSTANCE_PATH=str(instance), BAKERY_SECRET_KEY=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "bakery: configuration error: BAKERY_SECRET_KEY" in result.stderr
+    # The master gave up after the first failed boot rather than looping over new workers.
+    assert result.stderr.count("bakery: configuration error") <= 2
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [("BAKERY_SECRET_KEY", "1234", "1234"), ("BAKERY_UPLOAD_FOLDER", "2024", "2024")],
+)
+def test_text_settings_stay_text_whatever_they_look_like(
+    instance, monkeypatch, name, value, expected
+):
+    monkeypatch.setenv(name, value)
+
+    config = create_app().config
+
+    key = name.removeprefix("BAKERY_")
+    assert config[key].endswith(expected)
+
+
+def test_a_setting_of_the_wrong_type_is_a_clear_error(instance, monkeypatch):
+    monkeypatch.setenv("BAKERY_AUTH_LEEWAY_SECONDS", "ten")
+
+    with pytest.raises(ConfigurationError, match="BAKERY_AUTH_LEEWAY_SECONDS"):
+        create_app()
+
+
+def test_production_refuses_an_in_memory_database(instance):
+    with pytest.raises(ConfigurationError, match="in-memory"):
+        create_app(
+            {
+                "ENV": "production",
+                "SECRET_KEY": GOOD_SECRET,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "AUTH_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+                "AUTH_ISSUER": "https://idp.example/",
+            }
+        )

@@ -12,6 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
+import sqlalchemy as sa
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from bakery.extensions import db
@@ -92,3 +93,32 @@ def test_postgresql_gets_trigram_indexes_for_catalog_search(app):
 
     assert "gin_trgm_ops" in definitions["ix_products_name_trgm"]
     assert "gin_trgm_ops" in definitions["ix_products_description_trgm"]
+
+
+def test_a_batch_migration_on_sqlite_keeps_child_rows(tmp_path):
+    """Rebuilding a parent table (how SQLite alters tables) must not cascade into its children."""
+    from alembic.operations import Operations
+
+    from bakery import create_app
+    from bakery.database import foreign_keys_paused
+    from bakery.services.catalog import create_category, create_product
+
+    url = f"sqlite:///{tmp_path}/batch.sqlite3"
+    migrating = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path)})
+    with migrating.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        create_product(
+            name="Rye", price_cents=300, category=create_category(name="Breads"), tags=["rye"]
+        )
+        db.session.commit()
+        with db.engine.connect() as connection, foreign_keys_paused(connection):
+            context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+            with Operations.context(context), connection.begin():
+                with Operations(context).batch_alter_table("products", recreate="always") as batch:
+                    batch.alter_column("description", existing_type=sa.Text(), nullable=False)
+        tags = db.session.execute(text("SELECT count(*) FROM product_tags")).scalar_one()
+        db.engine.dispose()
+
+    assert tags == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_admin.form import BaseForm
 from flask_login import current_user
 
 
@@ -38,8 +38,9 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
 
 class StaffModelView(StaffAccessMixin, ModelView):
-    # SecureForm puts a CSRF token in every create and edit form.
-    form_base_class = SecureForm
+    # Flask-WTF's CSRFProtect checks every POST and the templates carry its token; Flask-Admin's
+    # own SecureForm would add a second, conflicting token field.
+    form_base_class = BaseForm
     can_view_details = True
     page_size = 50
 

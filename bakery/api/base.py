@@ -8,9 +8,11 @@ from flask_smorest.etag import _get_etag_ctx
 from marshmallow import RAISE, Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException, default_exceptions
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from bakery.extensions import db
+from bakery.http_errors import http_error, json_error
 from bakery.services.errors import (
     Conflict,
     DomainError,
@@ -18,7 +20,6 @@ from bakery.services.errors import (
     NotFound,
     UnsupportedMedia,
 )
-from bakery.web import json_error
 
 # Domain error -> HTTP status, the one place where the storefront decides it.
 STATUS_FOR = (
@@ -56,8 +57,21 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class MultipartParser(FlaskParser):
+    """Reads "files" as the whole multipart body: the files and the form fields beside them.
+
+    One schema then describes an upload and its fields, and the OpenAPI document shows them as
+    one multipart/form-data body.
+    """
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
 class Blueprint(SmorestBlueprint):
-    """smorest's Blueprint with If-Match optional: without it a write is unconditional."""
+    """smorest's Blueprint with If-Match optional (without it a write is unconditional)."""
+
+    ARGUMENTS_PARSER = MultipartParser()
 
     def _check_precondition(self) -> None:
         return None
@@ -112,9 +126,3 @@ def _integrity_error(error: IntegrityError):
     return json_error(
         http_error(409, "The change conflicts with the current data; it may have just changed")
     )
-
-
-def http_error(status: int, message: str, errors: dict | None = None) -> HTTPException:
-    error = default_exceptions[status](description=message)
-    error.data = {"message": message, **({"errors": errors} if errors else {})}
-    return error

@@ -94,8 +94,10 @@ def _publish_after_commit(session: Session) -> None:
 
 
 def _key() -> str:
+    # Bodies hold absolute image URLs: the scheme and host the client used are part of the key,
+    # so a forged Host or X-Forwarded-Host only ever reaches the one who forged it.
     query = sorted(request.args.items(multi=True))
-    digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((request.host_url, request.path, query)).encode()).hexdigest()
     return f"catalog:{_revision()}:{digest}"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from jwt.algorithms import RSAAlgorithm
+
+from bakery.config import write_private_once
 
 KEY_FILE = "development-issuer-key.pem"
 
@@ -25,22 +26,14 @@ def is_enabled(app: Flask) -> bool:
 def _private_key(app: Flask) -> rsa.RSAPrivateKey:
     path = Path(app.instance_path) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        # O_EXCL and 0600: created once, readable by this account only, even when two
-        # processes start together (the loser reads the winner's key below).
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        # When two processes start together, both keep the one key that was linked first.
+        write_private_once(path, pem)
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 

@@ -64,6 +64,12 @@ def optional_user() -> User | None:
     return g.api_user
 
 
+def caller_is_admin() -> bool:
+    """Whether the request carries a valid admin token (public views show admins more)."""
+    user = optional_user()
+    return user is not None and user.role == "admin"
+
+
 def current_user() -> User:
     """The signed-in user of this request (inside a view guarded by auth_required)."""
     return g.api_user

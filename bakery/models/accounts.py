@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Index, String, text
+from sqlalchemy import CheckConstraint, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bakery.models.base import Base, IdMixin, TimestampMixin
@@ -34,12 +34,14 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
     sub: Mapped[str | None] = mapped_column(String(255), unique=True)
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), index=True)
     name: Mapped[str | None] = mapped_column(String(USER_NAME_MAX))
-    role: Mapped[str] = mapped_column(String(16), default="customer")
-    is_active: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Issue time of the newest token seen: only a newer token may change e-mail, name and role.
     token_issued_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Raised by a password reset or a role change: dashboard sessions of an older version end.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_staff(self) -> bool:

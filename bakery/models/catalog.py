@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, func, true
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,9 +43,9 @@ class Category(IdMixin, TimestampMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(CATEGORY_NAME_MAX))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(default=0)
-    is_active: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     products: Mapped[list[Product]] = relationship(back_populates="category")
 
@@ -67,11 +67,11 @@ class Product(IdMixin, TimestampMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     price_cents: Mapped[int]
     # None means the bakery does not count this item (made to order).
     stock: Mapped[int | None] = mapped_column(default=None)
-    is_active: Mapped[bool] = mapped_column(default=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
 
     category: Mapped[Category] = relationship(back_populates="products")
@@ -135,9 +135,9 @@ class ProductImage(IdMixin, Base):
     file_key: Mapped[str] = mapped_column(String(64), unique=True)
     width: Mapped[int]
     height: Mapped[int]
-    alt: Mapped[str] = mapped_column(String(ALT_MAX), default="")
-    position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    alt: Mapped[str] = mapped_column(String(ALT_MAX), default="", server_default="")
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     product: Mapped[Product] = relationship(back_populates="images")
 
@@ -153,4 +153,4 @@ class CatalogRevision(Base):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bakery.models.accounts import User
@@ -77,13 +86,14 @@ class Order(IdMixin, TimestampMixin, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     # Sales history outlives accounts: a user with orders cannot be deleted.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    fulfillment: Mapped[str] = mapped_column(String(16), default="pickup")
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    fulfillment: Mapped[str] = mapped_column(String(16), default="pickup", server_default="pickup")
     pickup_at: Mapped[datetime | None]
     delivery_address: Mapped[str | None] = mapped_column(String(DELIVERY_ADDRESS_MAX))
     notes: Mapped[str | None] = mapped_column(String(NOTES_MAX))
-    subtotal_cents: Mapped[int]
-    total_cents: Mapped[int]
+    # 64-bit: many dear lines must not overflow a total.
+    subtotal_cents: Mapped[int] = mapped_column(BigInteger)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
 
     customer: Mapped[User] = relationship()
@@ -125,7 +135,7 @@ class OrderItem(IdMixin, Base):
     product_name: Mapped[str] = mapped_column(String(NAME_MAX))
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
-    line_total_cents: Mapped[int]
+    line_total_cents: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="items")
 
@@ -139,7 +149,7 @@ class OrderStatusChange(IdMixin, Base):
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     # None when the system made the change; the role is kept as it was at that moment.
     by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -163,9 +173,14 @@ class IdempotencyKey(IdMixin, Base):
     key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX))
     # SHA-256 of method, path and body: the same key with another request is refused.
     request_hash: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), default="in_progress")
+    state: Mapped[str] = mapped_column(
+        String(16), default="in_progress", server_default="in_progress"
+    )
     response_status: Mapped[int | None]
     response_body: Mapped[dict | None] = mapped_column(JSON)
+    response_headers: Mapped[dict | None] = mapped_column(JSON)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    # An in-progress key whose request died (a worker crash) is taken over after a while.
+    locked_at: Mapped[datetime | None]
     expires_at: Mapped[datetime] = mapped_column(index=True)

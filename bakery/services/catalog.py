@@ -155,6 +155,12 @@ def create_category(
     return category
 
 
+def category_for_seed(*, slug: str, **fields: Any) -> Category:
+    """The category with this slug, made with `fields` when there is none yet."""
+    existing = db.session.scalar(select(Category).where(Category.slug == slug))
+    return existing if existing is not None else create_category(slug=slug, **fields)
+
+
 def update_category(category: Category, changes: dict[str, Any]) -> Category:
     _refuse_unknown(changes, CATEGORY_FIELDS)
     if "slug" in changes:

@@ -7,18 +7,13 @@ from flask.views import MethodView
 from bakery.api.base import Blueprint, page_of
 from bakery.api.catalog_cache import cached_catalog_response
 from bakery.api.categories.schemas import CategorySchema
-from bakery.auth.guards import auth_required, optional_user
+from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
 from bakery.services import catalog
 
 blp = Blueprint(
     "categories", __name__, url_prefix="/api/v1/categories", description="Catalog categories"
 )
-
-
-def _is_admin() -> bool:
-    user = optional_user()
-    return user is not None and user.role == "admin"
 
 
 @blp.route("")
@@ -51,7 +46,7 @@ class CategoryBySlug(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One category (an inactive one is visible to admins only)"""
-        return catalog.get_category(slug, include_inactive=_is_admin())
+        return catalog.get_category(slug, include_inactive=caller_is_admin())
 
     @auth_required(blp, role="admin")
     @blp.etag

@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from marshmallow import RAISE
 
 from bakery.api.base import Blueprint, page_of
 from bakery.api.catalog_cache import cached_catalog_response
 from bakery.api.products.schemas import (
     ImageChangeSchema,
-    ImageFormSchema,
     ImageSchema,
     ImageUploadSchema,
     ProductQuerySchema,
     ProductSchema,
 )
-from bakery.auth.guards import auth_required, optional_user
+from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
 from bakery.services import catalog, images
 
 blp = Blueprint(
     "products", __name__, url_prefix="/api/v1/products", description="Products of the catalog"
 )
-
-
-def _admin_is_asking() -> bool:
-    user = optional_user()
-    return user is not None and user.role == "admin"
 
 
 @blp.route("")
@@ -62,7 +57,7 @@ class ProductBySlug(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One product (an inactive one is visible to admins only)"""
-        return catalog.get_product(slug, include_inactive=_admin_is_asking())
+        return catalog.get_product(slug, include_inactive=caller_is_admin())
 
     @auth_required(blp, role="admin")
     @blp.etag
@@ -96,16 +91,15 @@ class ProductBySlug(MethodView):
 @blp.route("/<slug>/images")
 class ProductImages(MethodView):
     @auth_required(blp, role="admin")
-    @blp.arguments(ImageFormSchema, location="form")
-    @blp.arguments(ImageUploadSchema, location="files")
+    @blp.arguments(ImageUploadSchema, location="files", unknown=RAISE)
     @blp.response(201, ImageSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over 5 MB")
     @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE", description="Not a photo")
-    def post(self, form, files, slug):
+    def post(self, upload, slug):
         """Add a photo (admin): judged by its content, stored as WebP in three sizes"""
         product = catalog.get_product(slug, include_inactive=True)
-        image = images.add_product_image(product, files["file"].read(), alt=form.get("alt"))
+        image = images.add_product_image(product, upload["file"].read(), alt=upload.get("alt"))
         db.session.commit()
         return image
 

@@ -129,9 +129,6 @@ class ImageUploadSchema(BaseSchema):
         required=True,
         metadata={"description": "JPEG, PNG, WebP or GIF (first frame), at most 5 MB"},
     )
-
-
-class ImageFormSchema(BaseSchema):
     alt = fields.String(
         validate=validate.Length(max=ALT_MAX),
         metadata={"description": "Alternative text; the product's name when absent"},

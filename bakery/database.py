@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bakery.extensions import db
 
@@ -37,3 +40,25 @@ def _tune(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def foreign_keys_paused(connection: Connection) -> Iterator[None]:
+    """Run schema migrations on SQLite without its foreign keys, then check them.
+
+    Batch migrations rebuild a table by copying it and dropping the old one; with foreign keys
+    enforced, that drop would delete every child row through ON DELETE CASCADE. The pragma only
+    takes effect outside a transaction, hence the driver connection.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
