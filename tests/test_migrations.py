@@ -9,10 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
-import sqlalchemy as sa
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from bakery.extensions import db
@@ -115,9 +115,13 @@ def test_a_batch_migration_on_sqlite_keeps_child_rows(tmp_path):
         db.session.commit()
         with db.engine.connect() as connection, foreign_keys_paused(connection):
             context = MigrationContext.configure(connection, opts={"render_as_batch": True})
-            with Operations.context(context), connection.begin():
-                with Operations(context).batch_alter_table("products", recreate="always") as batch:
-                    batch.alter_column("description", existing_type=sa.Text(), nullable=False)
+            operations = Operations(context)
+            with (
+                Operations.context(context),
+                connection.begin(),
+                operations.batch_alter_table("products", recreate="always") as batch,
+            ):
+                batch.alter_column("description", existing_type=sa.Text(), nullable=False)
         tags = db.session.execute(text("SELECT count(*) FROM product_tags")).scalar_one()
         db.engine.dispose()
 
