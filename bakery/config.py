@@ -81,6 +81,8 @@ class DefaultConfig:
     REDIS_SOCKET_TIMEOUT_SECONDS = 1.0
 
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Larger pictures are refused before decoding: a small file may declare billions of pixels.
+    IMAGE_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = "uploads"
     CURRENCY = "EUR"
     CORS_ORIGINS = "http://localhost:5173"

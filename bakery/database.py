@@ -28,6 +28,9 @@ def _tune(engine: Engine) -> None:
         # SQLAlchemy's "Serializable isolation / Savepoints / Transactional DDL" notes) so
         # nested transactions and rollbacks behave as on PostgreSQL.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; Python's folds every letter, as PostgreSQL does,
+        # so a case-insensitive search for "COMTÉ" finds "Comté" on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         # ON DELETE rules and foreign keys only hold when SQLite is asked to enforce them.
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -40,6 +43,10 @@ def _tune(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 @contextmanager

@@ -126,7 +126,7 @@ SERVED_TYPES = {".webp": "image/webp"}
 ONE_YEAR = 365 * 24 * 3600
 
 
-@uploads.route("/uploads/<path:name>")
+@uploads.route("/uploads/<path:name>", merge_slashes=False)
 def serve(name: str):
     """A stored image: immutable (its name is random and never reused), never sniffed."""
     parts = name.split("/")

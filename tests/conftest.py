@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_tearing_down
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
 
@@ -172,6 +172,29 @@ def _empty_tables(application: Flask) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _requests_stand_alone(request):
+    """Give each test-client request the fresh session and `g` it would have in production.
+
+    pytest-flask keeps an app context pushed for the test, and Flask reuses it for the client's
+    requests: without this, a request would share the test's session (its rollback would undo
+    the test's setup) and `g` (the caller cached by one request would answer for the next).
+    """
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+
+    def end_request(sender, **extra) -> None:
+        db.session.rollback()
+        for name in ("api_user", "user_id", "_login_user"):
+            g.pop(name, None)
+
+    request_tearing_down.connect(end_request, application, weak=False)
+    yield
+    request_tearing_down.disconnect(end_request, application)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sessions_join_outer_transactions():
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")
@@ -216,9 +239,12 @@ def count_queries(app):
 def make_category(app):
     from bakery.services.catalog import create_category
 
+    # Committed (a savepoint inside the test's transaction), so a request's rollback keeps it.
     def factory(**fields):
         fields.setdefault("name", "Breads")
-        return create_category(**fields)
+        category = create_category(**fields)
+        db.session.commit()
+        return category
 
     return factory
 
@@ -232,7 +258,9 @@ def make_product(app, make_category):
         fields.setdefault("price_cents", 450)
         if "category" not in fields:
             fields["category"] = make_category(name=f"Category for {fields['name']}")
-        return create_product(**fields)
+        product = create_product(**fields)
+        db.session.commit()
+        return product
 
     return factory
 
@@ -242,7 +270,9 @@ def make_staff(app):
     from bakery.services.accounts import create_staff_account
 
     def factory(email="owner@example.com", password="rye-and-spelt-2026", role="admin"):
-        return create_staff_account(email=email, password=password, role=role)
+        account = create_staff_account(email=email, password=password, role=role)
+        db.session.commit()
+        return account
 
     return factory
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.etag import _get_etag_ctx
+from flask_smorest.exceptions import NotModified
 from marshmallow import RAISE, Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -72,6 +73,12 @@ class Blueprint(SmorestBlueprint):
     """smorest's Blueprint with If-Match optional (without it a write is unconditional)."""
 
     ARGUMENTS_PARSER = MultipartParser()
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def _check_not_modified(self, etag: str) -> None:
+        # The weak comparison (RFC 9110 13.1.2): a compressing proxy turns "x" into W/"x".
+        if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
+            raise NotModified(response=Response(status=304, headers={"ETag": f'"{etag}"'}))
 
     def _check_precondition(self) -> None:
         return None

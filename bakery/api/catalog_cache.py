@@ -13,6 +13,7 @@ import hashlib
 import logging
 
 from flask import Flask, Response, current_app, request
+from flask_smorest.exceptions import NotModified
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -125,9 +126,17 @@ def _write(key: str, response: Response) -> None:
 def _replay(entry: dict) -> Response:
     response = Response(entry["body"], status=200, headers=entry["headers"])
     etag, _ = response.get_etag()
-    if etag and etag in request.if_none_match:
+    if etag and request.if_none_match.contains_weak(etag):
         return Response(status=304, headers={"ETag": response.headers["ETag"]})
     return response
+
+
+def _fresh(view, *args, **kwargs) -> Response:
+    try:
+        return view(*args, **kwargs)
+    except NotModified as not_modified:
+        # Built with its ETag by the Blueprint; it still needs the caching headers below.
+        return not_modified.get_response()
 
 
 def cached_catalog_response(view):
@@ -136,7 +145,7 @@ def cached_catalog_response(view):
     @functools.wraps(view)
     def serve(*args, **kwargs):
         if "Authorization" in request.headers:
-            response = view(*args, **kwargs)
+            response = _fresh(view, *args, **kwargs)
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         else:
             key = _key()
@@ -144,7 +153,7 @@ def cached_catalog_response(view):
             if entry is not None:
                 response = _replay(entry)
             else:
-                response = view(*args, **kwargs)
+                response = _fresh(view, *args, **kwargs)
                 if response.status_code == 200:
                     _write(key, response)
             response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL

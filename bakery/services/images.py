@@ -20,7 +20,6 @@ from bakery.services.storage import delete_after_commit, save_with_transaction
 VARIANTS = {"thumb": 200, "medium": 600, "large": 1200}
 # Decoders Pillow may use: everything else (SVG, TIFF, EPS, PDF...) is refused unread.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
-DEFAULT_MAX_PIXELS = 40_000_000
 WEBP_QUALITY = 82
 
 
@@ -56,7 +55,7 @@ def encode_variants(data: bytes) -> EncodedImage:
 
 
 def _decode(data: bytes) -> Image.Image:
-    max_pixels = current_app.config.get("IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     try:
         picture = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError:
@@ -85,6 +84,11 @@ def _alt_text(alt: str | None, product: Product) -> str:
     return text or product.name
 
 
+def _lock_gallery(product: Product) -> None:
+    """Uploads and moves on one product's gallery take turns, so positions never collide."""
+    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+
+
 def add_product_image(product: Product, data: bytes, *, alt: str | None = None) -> ProductImage:
     """Store an uploaded picture in every size and attach it after the product's others."""
     alt_text = _alt_text(alt, product)
@@ -92,6 +96,7 @@ def add_product_image(product: Product, data: bytes, *, alt: str | None = None) 
     file_key = secrets.token_hex(16)
     for variant, content in encoded.variants.items():
         save_with_transaction(db.session, variant_name(file_key, variant), content)
+    _lock_gallery(product)
     last_position = db.session.scalar(
         select(func.max(ProductImage.position)).where(ProductImage.product_id == product.id)
     )
@@ -123,6 +128,7 @@ def update_product_image(
     if alt is not None:
         image.alt = _alt_text(alt, image.product)
     if position is not None:
+        _lock_gallery(image.product)
         siblings = [other for other in image.product.images if other.id != image.id]
         position = max(0, min(position, len(siblings)))
         siblings.insert(position, image)

@@ -101,7 +101,7 @@ def test_a_deactivated_account_is_signed_out_at_its_next_request(client, make_st
     assert client.get("/admin/").status_code == 200
 
     staff.is_active = False
-    db.session.flush()
+    db.session.commit()
 
     assert client.get("/admin/").status_code == 302
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from flask_smorest.fields import Upload
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
 from bakery.api.categories.schemas import SLUG
@@ -124,8 +125,17 @@ class ProductQuerySchema(BaseSchema):
     sort = fields.String(load_default="name", validate=validate.OneOf(list(SORTS)))
 
 
+class ImageFile(Upload):
+    """A file part of the multipart body; the same name sent as a text field is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Send the picture as a file part of a multipart/form-data body")
+        return value
+
+
 class ImageUploadSchema(BaseSchema):
-    file = Upload(
+    file = ImageFile(
         required=True,
         metadata={"description": "JPEG, PNG, WebP or GIF (first frame), at most 5 MB"},
     )
