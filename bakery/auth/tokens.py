@@ -46,7 +46,7 @@ def verify(token: str) -> dict[str, Any]:
     config = current_app.config
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
+    except jwt.PyJWTError:
         raise TokenRejected("The token is malformed") from None
     if "crit" in header:
         raise TokenRejected("The token has critical header parameters this server cannot honour")
@@ -73,6 +73,11 @@ def verify(token: str) -> dict[str, Any]:
     except jwt.PyJWTError as exc:
         raise TokenRejected(_reason(exc)) from None
     _check_authorized_party(claims, config.get("AUTH_AUTHORIZED_PARTIES"))
+    for name in ("iat", "exp", "nbf"):
+        # NumericDate (RFC 7519): a JSON number of seconds; PyJWT also lets "123" through.
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 2**33:
+            raise TokenRejected(f"The token's {name} claim is not a valid time")
     if not isinstance(claims["sub"], str) or not 0 < len(claims["sub"]) <= 255:
         raise TokenRejected("The token's subject is not valid")
     return claims
@@ -90,5 +95,6 @@ def _check_authorized_party(claims: dict, configured: str | None) -> None:
     if not configured:
         return
     allowed = {party.strip() for party in configured.split(",") if party.strip()}
-    if claims.get("azp") not in allowed:
+    party = claims.get("azp")
+    if not isinstance(party, str) or party not in allowed:
         raise TokenRejected("The token's authorized party is not accepted")
