@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -15,15 +16,30 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 ISSUER = "https://idp.bakery.test/"
 
 
+def _new_private_key(algorithm: str):
+    if algorithm == "RS256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@functools.cache
+def _provider_private_key(algorithm: str):
+    # RSA keys take a while to make: every provider instance signs with the same two, under
+    # fresh key ids. A key that must differ from the provider's is made with shared=False.
+    return _new_private_key(algorithm)
+
+
 class SigningKeyPair:
-    def __init__(self, algorithm: str, kid: str | None = None) -> None:
+    def __init__(self, algorithm: str, kid: str | None = None, *, shared: bool = False) -> None:
         self.algorithm = algorithm
         self.kid = kid or uuid.uuid4().hex
+        if shared:
+            self.private = _provider_private_key(algorithm)
+        else:
+            self.private = _new_private_key(algorithm)
         if algorithm == "RS256":
-            self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             jwk = RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
         else:
-            self.private = ec.generate_private_key(ec.SECP256R1())
             jwk = ECAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
         self.public_jwk = {**jwk, "kid": self.kid, "use": "sig", "alg": algorithm}
 
@@ -32,8 +48,8 @@ class IdentityProvider:
     """Serves {"keys": [...]} over HTTP on loopback and counts how often it was fetched."""
 
     def __init__(self) -> None:
-        self.rsa = SigningKeyPair("RS256")
-        self.ec = SigningKeyPair("ES256")
+        self.rsa = SigningKeyPair("RS256", shared=True)
+        self.ec = SigningKeyPair("ES256", shared=True)
         self.published = [self.rsa, self.ec]
         self.fetches = 0
         self.down = False
@@ -58,7 +74,10 @@ class IdentityProvider:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll interval: shutdown() at the end of each test waits for one poll.
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
 
     def close(self) -> None:
         self.server.shutdown()
