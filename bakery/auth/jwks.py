@@ -87,21 +87,36 @@ class KeySet:
         self._last_fetch_failed = False
 
     def key_for(self, kid: str | None) -> SigningKey:
+        known = self._find(kid)
+        if known is not None and not self._expired():
+            return known
+        if known is not None:
+            # Keys are due for a refresh: one request fetches, the others keep verifying with
+            # the keys they have instead of queueing behind a slow provider.
+            if not self._lock.acquire(blocking=False):
+                return known
+            try:
+                if self._expired() and self._may_fetch():
+                    self._refresh()
+                return self._find(kid) or self._reject()
+            finally:
+                self._lock.release()
         with self._lock:
-            expired = (
-                self._fetched_at is None or self._clock() - self._fetched_at >= self._cache_seconds
-            )
-            if expired and self._may_fetch():
+            if self._expired() and self._may_fetch():
                 self._refresh()
             key = self._find(kid)
             if key is None and self._may_fetch():
                 self._refresh()
                 key = self._find(kid)
-            if key is not None:
-                return key
-            if self._last_fetch_failed:
-                raise KeysUnavailable("the identity provider's keys cannot be fetched")
-            raise TokenRejected("The token's signing key is not trusted")
+            return key or self._reject()
+
+    def _expired(self) -> bool:
+        return self._fetched_at is None or self._clock() - self._fetched_at >= self._cache_seconds
+
+    def _reject(self) -> SigningKey:
+        if self._last_fetch_failed:
+            raise KeysUnavailable("the identity provider's keys cannot be fetched")
+        raise TokenRejected("The token's signing key is not trusted")
 
     def _may_fetch(self) -> bool:
         return (
