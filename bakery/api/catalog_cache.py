@@ -25,7 +25,8 @@ log = logging.getLogger("bakery.api.cache")
 PUBLIC_CACHE_CONTROL = "public, max-age=60"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
 KEPT_HEADERS = ("Content-Type", "ETag", "X-Pagination")
-TIMEOUT_SECONDS = 3600
+# Short, because stock sold at checkout does not bump the revision (see README, Caching).
+TIMEOUT_SECONDS = 60
 REVISION_KEY = "catalog:revision"
 # Should publishing a revision ever fail, Redis forgets the old one within this many seconds.
 REVISION_TTL_SECONDS = 5
