@@ -46,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     from bakery.config import migrations_folder
     from bakery.database import tune_sqlite_connections
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
+    from bakery.services.notifications import init_notifications
     from bakery.services.storage import init_storage_events
 
     db.init_app(app)
@@ -57,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     init_storage_events()
+    init_notifications(app)
 
 
 def register_auth(app: Flask) -> None:

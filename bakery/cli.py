@@ -1,4 +1,4 @@
-"""Command line: seed, create-admin (run as `flask --app wsgi ...` or `bakery ...`)."""
+"""Command line: seed, create-admin, issue-token, purge-idempotency-keys (`flask --app wsgi`)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,23 @@ def issue_token_command(email: str, role: str, name: str | None, ttl: int) -> No
     click.echo(token)
 
 
-commands = [seed_command, create_admin_command, issue_token_command]
+@click.command("purge-idempotency-keys")
+@with_appcontext
+def purge_idempotency_keys_command() -> None:
+    """Delete expired Idempotency-Key records (safe to run from cron, e.g. hourly)."""
+    from bakery.services.idempotency import purge_expired
+
+    removed = purge_expired()
+    db.session.commit()
+    click.echo(f"Removed {removed} expired idempotency key(s).")
+
+
+commands = [
+    seed_command,
+    create_admin_command,
+    issue_token_command,
+    purge_idempotency_keys_command,
+]
 
 
 def _create_app():

@@ -43,6 +43,8 @@ TEXT_SETTINGS = frozenset(
         "AUTH_AUDIENCE",
         "AUTH_AUTHORIZED_PARTIES",
         "AUTH_ROLE_CLAIM",
+        "MAIL_SENDER",
+        "CHECKOUT_RATE_LIMIT",
     }
 )
 NUMBER_SETTINGS = (
@@ -87,6 +89,10 @@ class DefaultConfig:
     CURRENCY = "EUR"
     CORS_ORIGINS = "http://localhost:5173"
     SMTP_URL: str | None = None
+    MAIL_SENDER = "Bakery <orders@bakery.invalid>"
+    # Checkouts a shopper may start per minute (Flask-Limiter syntax).
+    CHECKOUT_RATE_LIMIT = "10 per minute"
+    IDEMPOTENCY_KEY_HOURS = 24
 
     AUTH_JWKS_URL: str | None = None
     AUTH_ISSUER: str | None = None

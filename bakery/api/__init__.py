@@ -54,8 +54,10 @@ def register(api: Api, blueprint) -> None:
 
 
 def _blueprints() -> list:
+    from bakery.api.cart.routes import blp as cart
     from bakery.api.categories.routes import blp as categories
     from bakery.api.me.routes import blp as me
+    from bakery.api.orders.routes import blp as orders
     from bakery.api.products.routes import blp as products
 
-    return [me, categories, products]
+    return [me, categories, products, cart, orders]

@@ -21,6 +21,7 @@ from bakery.services.errors import (
     NotFound,
     UnsupportedMedia,
 )
+from bakery.services.idempotency import MalformedKey
 
 # Domain error -> HTTP status, the one place where the storefront decides it.
 STATUS_FOR = (
@@ -112,6 +113,8 @@ def init_domain_errors(app: Flask) -> None:
 def _domain_error(error: DomainError):
     db.session.rollback()
     status = next(code for kind, code in STATUS_FOR if isinstance(error, kind))
+    if isinstance(error, MalformedKey):
+        return json_error(http_error(400, error.message))
     errors = None
     if error.field and status == 422:
         errors = {_location_of(error.field): {error.field: [error.message]}}
@@ -124,6 +127,8 @@ def _location_of(field: str) -> str:
         return "files"
     if field in request.form:
         return "form"
+    if field in request.headers:
+        return "headers"
     return "json"
 
 

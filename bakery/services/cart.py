@@ -1,1 +1,151 @@
 """Cart rules: one cart per shopper, one line per product, quantities 1..99, server-side totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from bakery.extensions import db
+from bakery.models.accounts import User
+from bakery.models.catalog import Product
+from bakery.models.orders import MAX_LINE_QUANTITY, Cart, CartItem
+from bakery.services.errors import InvalidInput, NotFound, OutOfStock
+
+
+@dataclass(frozen=True)
+class CartLine:
+    item: CartItem
+
+    @property
+    def unit_price_cents(self) -> int:
+        # Always today's catalog price: a cart never remembers an old one.
+        return self.item.product.price_cents
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.item.quantity
+
+    @property
+    def id(self) -> int:
+        return self.item.id
+
+    @property
+    def product(self) -> Product:
+        return self.item.product
+
+    @property
+    def quantity(self) -> int:
+        return self.item.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLine]
+
+    @property
+    def items(self) -> list[CartLine]:
+        return self.lines
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.line_total_cents for line in self.lines)
+
+    @property
+    def total_cents(self) -> int:
+        return self.subtotal_cents
+
+
+def _cart_of(user: User, *, create: bool) -> Cart | None:
+    query = (
+        select(Cart)
+        .where(Cart.user_id == user.id)
+        .options(
+            selectinload(Cart.items).selectinload(CartItem.product).selectinload(Product.images)
+        )
+    )
+    cart = db.session.scalar(query)
+    if cart is not None or not create:
+        return cart
+    try:
+        with db.session.begin_nested():
+            cart = Cart(user_id=user.id)
+            db.session.add(cart)
+    except IntegrityError:
+        # Two first adds at once: the other request made the cart.
+        cart = db.session.scalar(query)
+    return cart
+
+
+def view_cart(user: User) -> CartView:
+    cart = _cart_of(user, create=False)
+    return CartView([CartLine(item) for item in cart.items] if cart else [])
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidInput(f"A line holds 1 to {MAX_LINE_QUANTITY} of a product", field="quantity")
+
+
+def _check_stock(product: Product, quantity: int) -> None:
+    if product.stock is not None and quantity > product.stock:
+        raise OutOfStock(f"Only {product.stock} of {product.name!r} left", field="quantity")
+
+
+def add_item(user: User, *, product_id: int, quantity: int) -> None:
+    """Put a product in the cart, or add to its line when it is there already."""
+    product = db.session.get(Product, product_id)
+    if product is None or not product.is_active or not product.category.is_active:
+        raise NotFound(f"No product with id {product_id} is for sale")
+    cart = _cart_of(user, create=True)
+    line = next((item for item in cart.items if item.product_id == product_id), None)
+    total = quantity + (line.quantity if line else 0)
+    if line is not None and total > MAX_LINE_QUANTITY:
+        raise InvalidInput(
+            f"A line holds at most {MAX_LINE_QUANTITY}; {line.quantity} of "
+            f"{product.name!r} are in the cart already",
+            field="quantity",
+        )
+    _check_quantity(total)
+    _check_stock(product, total)
+    if line is None:
+        cart.items.append(CartItem(product=product, quantity=quantity))
+    else:
+        line.quantity = total
+    db.session.flush()
+
+
+def _line_of(user: User, item_id: int) -> CartItem:
+    cart = _cart_of(user, create=False)
+    line = next((item for item in cart.items if item.id == item_id), None) if cart else None
+    if line is None:
+        # Another shopper's line is as unknown as a line that does not exist.
+        raise NotFound(f"No line {item_id} in your cart")
+    return line
+
+
+def set_quantity(user: User, *, item_id: int, quantity: int) -> None:
+    line = _line_of(user, item_id)
+    _check_quantity(quantity)
+    _check_stock(line.product, quantity)
+    line.quantity = quantity
+    db.session.flush()
+
+
+def remove_item(user: User, *, item_id: int) -> None:
+    line = _line_of(user, item_id)
+    line.cart.items.remove(line)
+    db.session.flush()
+
+
+def empty_cart(user: User) -> None:
+    cart = _cart_of(user, create=False)
+    if cart is not None:
+        cart.items.clear()
+        db.session.flush()

@@ -1,1 +1,147 @@
-"""Order e-mails (confirmed, ready for pickup), sent over SMTP after the order is committed."""
+"""Order e-mails (confirmed, ready for pickup), sent over SMTP once the change is committed."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, current_app
+from jinja2 import Environment
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bakery.extensions import db
+from bakery.models.orders import Order
+
+log = logging.getLogger("bakery.notifications")
+_PENDING = "bakery.notifications.pending"
+SMTP_TIMEOUT_SECONDS = 10
+
+SUBJECTS = {
+    "confirmed": "Your order {number} is confirmed",
+    "ready": "Your order {number} is ready for pickup",
+}
+# The plain-text part is not HTML: escaping would turn "Pain & Co" into "Pain &amp; Co".
+TEXT = Environment(autoescape=False, keep_trailing_newline=True).from_string(  # noqa: S701
+    """Hello {{ name }},
+
+{% if status == "confirmed" -%}
+We have confirmed your order {{ number }}. We will let you know when it is ready.
+{%- else -%}
+Your order {{ number }} is ready{% if fulfillment == "pickup" %} for pickup{% endif %}.
+{%- endif %}
+
+{% for item in items -%}
+{{ item.quantity }} x {{ item.product_name }}  {{ money(item.line_total_cents) }}
+{% endfor %}
+Total: {{ money(total) }}
+
+Thank you for your order!
+"""
+)
+# Product names and notes come from people: escaped in the HTML part.
+HTML = Environment(autoescape=True).from_string("""<p>Hello {{ name }},</p>
+<p>{% if status == "confirmed" %}We have confirmed your order <b>{{ number }}</b>. We will let
+you know when it is ready.{% else %}Your order <b>{{ number }}</b> is ready{% if
+fulfillment == "pickup" %} for pickup{% endif %}.{% endif %}</p>
+<table>{% for item in items %}<tr><td>{{ item.quantity }} &times; {{ item.product_name }}</td>
+<td style="text-align:right">{{ money(item.line_total_cents) }}</td></tr>{% endfor %}
+<tr><th>Total</th><th style="text-align:right">{{ money(total) }}</th></tr></table>
+<p>Thank you for your order!</p>
+""")
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+def announce_after_commit(order: Order) -> None:
+    """Compose the e-mail for the order's new status; it leaves only if the change commits."""
+    if not order.customer.email:
+        return
+    db.session.info.setdefault(_PENDING, []).append(_compose(order))
+
+
+def _compose(order: Order) -> Message:
+    currency = order.currency
+
+    def money(cents: int) -> str:
+        return f"{cents // 100}.{cents % 100:02d} {currency}"
+
+    context = {
+        "name": order.customer.name or order.customer.email,
+        "number": order.number,
+        "status": order.status,
+        "fulfillment": order.fulfillment,
+        "items": order.items,
+        "total": order.total_cents,
+        "money": money,
+    }
+    return Message(
+        recipient=order.customer.email,
+        subject=SUBJECTS[order.status].format(number=order.number),
+        text=TEXT.render(**context),
+        html=HTML.render(**context),
+    )
+
+
+def init_notifications(app: Flask) -> None:
+    if not event.contains(Session, "after_commit", _send_after_commit):
+        event.listen(Session, "after_commit", _send_after_commit)
+        event.listen(Session, "after_rollback", _drop_after_rollback)
+
+
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _send_after_commit(session: Session) -> None:
+    for message in session.info.pop(_PENDING, []):
+        send(message)
+
+
+def send(message: Message) -> None:
+    """Deliver one message; a failure is logged and never undoes what was committed."""
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        log.info(
+            "e-mail (no SMTP configured) to %s: %s\n%s",
+            message.recipient,
+            message.subject,
+            message.text,
+        )
+        return
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    try:
+        with _connect(url) as smtp:
+            smtp.send_message(email)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("sending e-mail to %s failed: %s", message.recipient, exc.__class__.__name__)
+
+
+def _connect(url: str) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    secure = parts.scheme == "smtps"
+    connection_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
+    smtp = connection_class(
+        parts.hostname or "localhost",
+        parts.port or (465 if secure else 25),
+        timeout=SMTP_TIMEOUT_SECONDS,
+    )
+    if parts.scheme == "smtp+starttls":
+        smtp.starttls()
+    if parts.username:
+        smtp.login(unquote(parts.username), unquote(parts.password or ""))
+    return smtp

@@ -1,1 +1,226 @@
-"""Order rules: checkout without oversell, idempotent retries, the status workflow and history."""
+"""Order rules: checkout without oversell, the status workflow with its history, cancellations."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
+
+from bakery.extensions import db
+from bakery.models.accounts import User
+from bakery.models.base import utcnow
+from bakery.models.catalog import Product
+from bakery.models.orders import Cart, CartItem, Order, OrderItem, OrderStatusChange
+from bakery.services import notifications
+from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
+
+# The whole workflow: from each status, where an order may go next.
+TRANSITIONS = {
+    "pending": ("confirmed", "cancelled"),
+    "confirmed": ("baking", "cancelled"),
+    "baking": ("ready",),
+    "ready": ("completed",),
+    "completed": (),
+    "cancelled": (),
+}
+# Statuses a shopper is told about by e-mail.
+ANNOUNCED = ("confirmed", "ready")
+
+
+@dataclass(frozen=True)
+class Checkout:
+    fulfillment: str = "pickup"
+    pickup_at: datetime | None = None
+    delivery_address: str | None = None
+    notes: str | None = None
+
+
+def _check_checkout(details: Checkout) -> None:
+    if details.fulfillment == "delivery" and not (details.delivery_address or "").strip():
+        raise InvalidInput("A delivery needs a delivery_address", field="delivery_address")
+    if details.pickup_at is not None:
+        if details.pickup_at.tzinfo is None:
+            raise InvalidInput("pickup_at needs a time zone offset", field="pickup_at")
+        if details.pickup_at <= utcnow():
+            raise InvalidInput("pickup_at is in the past", field="pickup_at")
+
+
+def place_order(user: User, details: Checkout) -> Order:
+    """Turn the shopper's cart into an order, all or nothing.
+
+    The cart row is locked first, so two checkouts of one cart queue and the second finds it
+    empty. Stock is taken with one conditional UPDATE per product, in product order: a product
+    sells out for exactly one of two racing buyers, and nothing is left half-done on failure.
+    """
+    _check_checkout(details)
+    cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id).with_for_update())
+    lines = (
+        db.session.scalars(
+            select(CartItem)
+            .where(CartItem.cart_id == cart.id)
+            .order_by(CartItem.product_id)
+            .options(selectinload(CartItem.product).selectinload(Product.category))
+        ).all()
+        if cart is not None
+        else []
+    )
+    if not lines:
+        raise InvalidInput("The cart is empty: add products before checking out")
+    order = Order(
+        # A unique placeholder until the id is known; the number is made from the id below.
+        number=f"NEW-{uuid.uuid4().hex[:16]}",
+        customer=user,
+        status="pending",
+        fulfillment=details.fulfillment,
+        pickup_at=details.pickup_at,
+        delivery_address=(details.delivery_address or "").strip() or None,
+        notes=(details.notes or "").strip() or None,
+        subtotal_cents=0,
+        total_cents=0,
+        currency=current_app.config["CURRENCY"],
+    )
+    for line in lines:
+        product = line.product
+        if not product.is_active or not product.category.is_active:
+            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
+        _take_stock(product, line.quantity)
+        order.items.append(
+            OrderItem(
+                product_id=product.id,
+                product_name=product.name,
+                unit_price_cents=product.price_cents,
+                quantity=line.quantity,
+                line_total_cents=product.price_cents * line.quantity,
+            )
+        )
+    order.subtotal_cents = sum(item.line_total_cents for item in order.items)
+    order.total_cents = order.subtotal_cents
+    db.session.add(order)
+    db.session.flush()
+    order.number = f"BK-{order.id:06d}"
+    _record(order, "pending", by=user)
+    for line in lines:
+        db.session.delete(line)
+    db.session.flush()
+    return order
+
+
+def _take_stock(product: Product, quantity: int) -> None:
+    if product.stock is None:
+        return
+    taken = db.session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        db.session.refresh(product, ["stock"])
+        raise OutOfStock(
+            f"Not enough {product.name!r} left: {product.stock} available, {quantity} asked"
+        )
+    db.session.refresh(product, ["stock"])
+
+
+def _give_back_stock(order: Order) -> None:
+    for item in order.items:
+        db.session.execute(
+            update(Product)
+            .where(Product.id == item.product_id, Product.stock.is_not(None))
+            .values(stock=Product.stock + item.quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _record(order: Order, status: str, *, by: User | None) -> None:
+    order.status_history.append(
+        OrderStatusChange(
+            status=status,
+            at=utcnow(),
+            by_user_id=by.id if by else None,
+            by_role=by.role if by else None,
+        )
+    )
+
+
+def _locked(order: Order) -> Order:
+    """The order re-read under a row lock: two status changes never both pass the check."""
+    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    db.session.refresh(order)
+    return order
+
+
+def change_status(order: Order, status: str, *, by: User) -> Order:
+    """Move an order along the workflow; the one place a status changes."""
+    order = _locked(order)
+    if status not in TRANSITIONS:
+        raise InvalidInput(f"Unknown status {status!r}", field="status")
+    if status not in TRANSITIONS[order.status]:
+        allowed = ", ".join(TRANSITIONS[order.status]) or "none"
+        raise InvalidTransition(
+            f"An order that is {order.status} cannot become {status} (next: {allowed})"
+        )
+    if status == "cancelled":
+        _give_back_stock(order)
+    order.status = status
+    order.updated_at = utcnow()
+    _record(order, status, by=by)
+    db.session.flush()
+    if status in ANNOUNCED:
+        notifications.announce_after_commit(order)
+    return order
+
+
+def cancel_own_order(order: Order, *, by: User) -> Order:
+    """A shopper may cancel their own order while it is still pending."""
+    if order.user_id != by.id:
+        raise NotFound(f"No order {order.id}")
+    if _locked(order).status != "pending":
+        raise InvalidTransition(
+            f"Only a pending order can be cancelled by the shopper; this one is {order.status}"
+        )
+    return change_status(order, "cancelled", by=by)
+
+
+def _with_details(query: Select) -> Select:
+    return query.options(
+        selectinload(Order.items),
+        selectinload(Order.status_history).selectinload(OrderStatusChange.by_user),
+        selectinload(Order.customer),
+    )
+
+
+def get_order(order_id: int, *, for_user: User) -> Order:
+    """An order its owner may see; staff and admins see every order."""
+    order = db.session.scalar(_with_details(select(Order).where(Order.id == order_id)))
+    if order is None or not (for_user.is_staff or order.user_id == for_user.id):
+        raise NotFound(f"No order {order_id}")
+    return order
+
+
+def list_orders(
+    *,
+    for_user: User,
+    status: str | None = None,
+    placed_from: date | None = None,
+    placed_until: date | None = None,
+) -> Select:
+    """Newest first: a shopper's own orders, or every order for staff, filtered."""
+    query = _with_details(select(Order)).order_by(Order.created_at.desc(), Order.id.desc())
+    if not for_user.is_staff:
+        query = query.where(Order.user_id == for_user.id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if placed_from is not None:
+        query = query.where(Order.created_at >= _start_of(placed_from))
+    if placed_until is not None:
+        query = query.where(Order.created_at < _start_of(placed_until, days_after=1))
+    return query
+
+
+def _start_of(day: date, *, days_after: int = 0) -> datetime:
+    return datetime.combine(day + timedelta(days=days_after), time.min, tzinfo=UTC)

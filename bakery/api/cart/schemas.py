@@ -1,0 +1,47 @@
+"""Cart schemas: the cart with its lines and totals, and line changes."""
+
+from flask import current_app
+from marshmallow import fields, validate
+
+from bakery.api.base import BaseSchema, StrictInteger
+from bakery.api.products.schemas import ImageSchema
+from bakery.models.orders import MAX_LINE_QUANTITY
+
+QUANTITY = validate.Range(min=1, max=MAX_LINE_QUANTITY)
+
+
+class CartProductSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    price_cents = fields.Integer(dump_only=True)
+    images = fields.List(fields.Nested(ImageSchema), dump_only=True)
+    is_active = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "false: no longer for sale; checkout refuses the cart"},
+    )
+
+
+class CartLineSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    product = fields.Nested(CartProductSchema, dump_only=True)
+    quantity = fields.Integer(dump_only=True)
+    unit_price_cents = fields.Integer(dump_only=True, metadata={"description": "Today's price"})
+    line_total_cents = fields.Integer(dump_only=True)
+
+
+class CartSchema(BaseSchema):
+    items = fields.List(fields.Nested(CartLineSchema), dump_only=True)
+    item_count = fields.Integer(dump_only=True, metadata={"description": "Units, all lines"})
+    subtotal_cents = fields.Integer(dump_only=True)
+    total_cents = fields.Integer(dump_only=True)
+    currency = fields.Function(lambda _: current_app.config["CURRENCY"], dump_only=True)
+
+
+class AddItemSchema(BaseSchema):
+    product_id = StrictInteger(required=True, validate=validate.Range(min=1))
+    quantity = StrictInteger(required=True, validate=QUANTITY, metadata={"example": 2})
+
+
+class QuantitySchema(BaseSchema):
+    quantity = StrictInteger(required=True, validate=QUANTITY, metadata={"example": 3})

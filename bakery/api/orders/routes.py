@@ -1,0 +1,126 @@
+"""Orders: checkout with Idempotency-Key, the shopper's orders, cancellation, staff updates."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+from flask.views import MethodView
+
+from bakery.api.base import Blueprint, page_of
+from bakery.api.orders.schemas import (
+    CheckoutSchema,
+    OrderQuerySchema,
+    OrderSchema,
+    StatusChangeRequestSchema,
+)
+from bakery.auth.guards import auth_required, current_user
+from bakery.extensions import db, limiter
+from bakery.services import idempotency, orders
+
+blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
+
+
+def _checkout_limit() -> str:
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"user:{g.api_user.id}"
+
+
+@blp.route("")
+class Orders(MethodView):
+    @auth_required(blp)
+    @blp.arguments(OrderQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, OrderSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, **filters):
+        """The caller's orders, newest first (staff and admins: every order)"""
+        query = orders.list_orders(for_user=current_user(), **filters)
+        return page_of(query, pagination_parameters)
+
+    @auth_required(blp)
+    @limiter.limit(_checkout_limit, key_func=_per_user)
+    @blp.arguments(CheckoutSchema)
+    @blp.response(201, OrderSchema)
+    @blp.alt_response(400, response="BAD_REQUEST", description="Malformed Idempotency-Key")
+    @blp.alt_response(409, response="CONFLICT", description="Out of stock, or key in use")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "schema": {"type": "string", "maxLength": 255},
+                "description": "Retries with the same key and body give the first answer",
+            }
+        ]
+    )
+    def post(self, data):
+        """Check out the caller's cart (prices from the catalog, stock taken at once)"""
+        user = current_user()
+        details = orders.Checkout(**data)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            order = orders.place_order(user, details)
+            db.session.commit()
+            return order
+        return _checkout_once(user, idempotency.check_key(key), details)
+
+
+def _checkout_once(user, key: str, details: orders.Checkout):
+    request_hash = idempotency.fingerprint(request.method, request.path, request.get_data())
+    claim = idempotency.claim(user, key, request_hash)
+    if isinstance(claim, idempotency.Replay):
+        db.session.rollback()
+        response = jsonify(claim.body)
+        response.status_code = claim.status
+        return response
+    # Committed before the work, so a concurrent retry with this key sees it and waits its turn.
+    db.session.commit()
+    try:
+        order = orders.place_order(user, details)
+        idempotency.complete(claim, status=201, body=OrderSchema().dump(order), order=order)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        idempotency.release(claim)
+        db.session.commit()
+        raise
+    return order
+
+
+@blp.route("/<int:order_id>")
+class OrderById(MethodView):
+    @auth_required(blp)
+    @blp.response(200, OrderSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, order_id):
+        """One order: the caller's own (staff and admins: any)"""
+        return orders.get_order(order_id, for_user=current_user())
+
+    @auth_required(blp, role="staff")
+    @blp.arguments(StatusChangeRequestSchema)
+    @blp.response(200, OrderSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="Not an allowed next status")
+    def patch(self, data, order_id):
+        """Move an order along pending, confirmed, baking, ready, completed (staff)"""
+        user = current_user()
+        order = orders.change_status(orders.get_order(order_id, for_user=user), **data, by=user)
+        db.session.commit()
+        return orders.get_order(order.id, for_user=user)
+
+
+@blp.route("/<int:order_id>/cancel")
+class OrderCancellation(MethodView):
+    @auth_required(blp)
+    @blp.response(200, OrderSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="The order is no longer pending")
+    def post(self, order_id):
+        """Cancel one's own pending order; its stock goes back to the shelf"""
+        user = current_user()
+        order = orders.get_order(order_id, for_user=user)
+        orders.cancel_own_order(order, by=user)
+        db.session.commit()
+        return orders.get_order(order_id, for_user=user)

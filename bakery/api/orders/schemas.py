@@ -1,0 +1,86 @@
+"""Order schemas: the order with its lines and history, checkout, status changes, filters."""
+
+from marshmallow import fields, validate
+
+from bakery.api.base import BaseSchema
+from bakery.models.orders import DELIVERY_ADDRESS_MAX, FULFILLMENTS, NOTES_MAX, ORDER_STATUSES
+
+
+class OrderLineSchema(BaseSchema):
+    product_id = fields.Integer(dump_only=True)
+    product_name = fields.String(dump_only=True, metadata={"description": "As when ordered"})
+    unit_price_cents = fields.Integer(dump_only=True, metadata={"description": "As when ordered"})
+    quantity = fields.Integer(dump_only=True)
+    line_total_cents = fields.Integer(dump_only=True)
+
+
+class CustomerSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    email = fields.String(dump_only=True, allow_none=True)
+    name = fields.String(dump_only=True, allow_none=True)
+
+
+class ActorSchema(BaseSchema):
+    id = fields.Integer(dump_only=True, attribute="by_user_id")
+    role = fields.String(dump_only=True, attribute="by_role")
+
+
+class StatusChangeSchema(BaseSchema):
+    status = fields.String(dump_only=True)
+    at = fields.DateTime(dump_only=True)
+    by = fields.Method(
+        "actor",
+        dump_only=True,
+        metadata={"description": "{id, role} of who made the change; null for the system"},
+    )
+
+    def actor(self, change):
+        if change.by_role is None:
+            return None
+        return ActorSchema().dump(change)
+
+
+class OrderSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True, metadata={"example": "BK-000123"})
+    status = fields.String(dump_only=True, metadata={"enum": list(ORDER_STATUSES)})
+    items = fields.List(fields.Nested(OrderLineSchema), dump_only=True)
+    subtotal_cents = fields.Integer(dump_only=True)
+    total_cents = fields.Integer(dump_only=True)
+    currency = fields.String(dump_only=True)
+    fulfillment = fields.String(dump_only=True)
+    pickup_at = fields.DateTime(dump_only=True, allow_none=True)
+    delivery_address = fields.String(dump_only=True, allow_none=True)
+    notes = fields.String(dump_only=True, allow_none=True)
+    customer = fields.Nested(CustomerSchema, dump_only=True)
+    status_history = fields.List(fields.Nested(StatusChangeSchema), dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class CheckoutSchema(BaseSchema):
+    fulfillment = fields.String(load_default="pickup", validate=validate.OneOf(FULFILLMENTS))
+    pickup_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "When the shopper will collect; ISO 8601 with an offset"},
+    )
+    delivery_address = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=DELIVERY_ADDRESS_MAX),
+        metadata={"description": "Required for delivery"},
+    )
+    notes = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=NOTES_MAX)
+    )
+
+
+class StatusChangeRequestSchema(BaseSchema):
+    status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
+
+
+class OrderQuerySchema(BaseSchema):
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+    placed_from = fields.Date(metadata={"description": "Orders placed on or after this day (UTC)"})
+    placed_until = fields.Date(metadata={"description": "Orders placed on or before this day"})

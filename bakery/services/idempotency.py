@@ -1,0 +1,112 @@
+"""Idempotency keys: a retried checkout gets the first answer instead of a second order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from bakery.extensions import db
+from bakery.models.accounts import User
+from bakery.models.base import utcnow
+from bakery.models.orders import IDEMPOTENCY_KEY_MAX, IdempotencyKey, Order
+from bakery.services.errors import Conflict, InvalidInput
+
+_PRINTABLE_ASCII = re.compile(rf"[\x20-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}")
+# A key still "in progress" after this long belongs to a request that died (a worker crash).
+ABANDONED_AFTER = timedelta(minutes=5)
+
+
+class MalformedKey(InvalidInput):
+    """The Idempotency-Key header itself is unusable."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: int
+    body: dict
+
+
+def check_key(key: str) -> str:
+    if not _PRINTABLE_ASCII.fullmatch(key):
+        raise MalformedKey(
+            f"Idempotency-Key must be 1-{IDEMPOTENCY_KEY_MAX} printable ASCII characters",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """The request a key stands for; JSON bodies compare by content, not by spacing."""
+    try:
+        canonical = json.dumps(json.loads(body or b"{}"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = body.decode("latin-1")
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def claim(user: User, key: str, request_hash: str) -> IdempotencyKey | Replay:
+    """Reserve the key for this request, or give the answer the first request got.
+
+    The caller commits the reservation before doing the work, so a concurrent retry sees it.
+    """
+    now = utcnow()
+    hours = current_app.config["IDEMPOTENCY_KEY_HOURS"]
+    record = IdempotencyKey(
+        user_id=user.id,
+        key=key,
+        request_hash=request_hash,
+        state="in_progress",
+        locked_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+        return record
+    except IntegrityError:
+        pass
+    existing = db.session.scalar(
+        select(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+        .with_for_update()
+    )
+    if existing.request_hash != request_hash:
+        raise InvalidInput(
+            "This Idempotency-Key was used with a different request; use a new key",
+            field="Idempotency-Key",
+        )
+    if existing.state == "completed":
+        return Replay(status=existing.response_status, body=existing.response_body)
+    if existing.locked_at is not None and now - existing.locked_at < ABANDONED_AFTER:
+        raise Conflict("A request with this Idempotency-Key is still being processed")
+    existing.locked_at = now
+    db.session.flush()
+    return existing
+
+
+def complete(record: IdempotencyKey, *, status: int, body: dict, order: Order) -> None:
+    """Keep the answer, in the same transaction as the order it describes."""
+    record.state = "completed"
+    record.response_status = status
+    record.response_body = body
+    record.order_id = order.id
+    db.session.flush()
+
+
+def release(record: IdempotencyKey) -> None:
+    """The request failed and changed nothing: the same key may be tried again."""
+    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record.id))
+    db.session.flush()
+
+
+def purge_expired() -> int:
+    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow()))
+    db.session.flush()
+    return result.rowcount
