@@ -38,3 +38,22 @@ def add_image(product, data: bytes | None = None, **options):
     image = add_product_image(product, data or png_bytes(), **options)
     db.session.commit()
     return image
+
+
+# The fields the contract gives a product, no more and no fewer.
+PRODUCT_FIELDS = {
+    "id",
+    "slug",
+    "name",
+    "description",
+    "price_cents",
+    "currency",
+    "category",
+    "images",
+    "tags",
+    "allergens",
+    "stock",
+    "is_active",
+    "created_at",
+    "updated_at",
+}

@@ -9,6 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from bakery.models.catalog import EU_ALLERGENS
+from tests.api.helpers import PRODUCT_FIELDS
 
 CATALOG_OPERATIONS = {
     "/api/v1/categories": {"get", "post"},
@@ -23,22 +24,6 @@ WRITES = [
     if method != "get"
 ]
 READS = [(path, "get") for path in CATALOG_OPERATIONS]
-PRODUCT_FIELDS = {
-    "id",
-    "slug",
-    "name",
-    "description",
-    "price_cents",
-    "currency",
-    "category",
-    "images",
-    "tags",
-    "allergens",
-    "stock",
-    "is_active",
-    "created_at",
-    "updated_at",
-}
 
 
 @pytest.fixture

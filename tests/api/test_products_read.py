@@ -9,24 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bakery.extensions import db
-from tests.api.helpers import add_image, pagination, png_bytes, slugs
+from tests.api.helpers import PRODUCT_FIELDS, add_image, pagination, png_bytes, slugs
 
-PRODUCT_FIELDS = {
-    "id",
-    "slug",
-    "name",
-    "description",
-    "price_cents",
-    "currency",
-    "category",
-    "images",
-    "tags",
-    "allergens",
-    "stock",
-    "is_active",
-    "created_at",
-    "updated_at",
-}
 # ISO 8601 with an explicit offset: a shopper's browser must not guess the zone.
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 
