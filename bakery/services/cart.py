@@ -83,6 +83,16 @@ def _cart_of(user: User, *, create: bool) -> Cart | None:
     return cart
 
 
+def _locked_cart(user: User, *, create: bool) -> Cart | None:
+    """The cart under a row lock: one change at a time per cart, checkout included, so two
+    requests never both read a line and write back their own version of it."""
+    cart = _cart_of(user, create=create)
+    if cart is not None:
+        db.session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update())
+        db.session.expire(cart, ["items"])
+    return cart
+
+
 def view_cart(user: User) -> CartView:
     cart = _cart_of(user, create=False)
     return CartView([CartLine(item) for item in cart.items] if cart else [])
@@ -103,7 +113,7 @@ def add_item(user: User, *, product_id: int, quantity: int) -> None:
     product = db.session.get(Product, product_id)
     if product is None or not product.is_active or not product.category.is_active:
         raise NotFound(f"No product with id {product_id} is for sale")
-    cart = _cart_of(user, create=True)
+    cart = _locked_cart(user, create=True)
     line = next((item for item in cart.items if item.product_id == product_id), None)
     total = quantity + (line.quantity if line else 0)
     if line is not None and total > MAX_LINE_QUANTITY:
@@ -122,7 +132,7 @@ def add_item(user: User, *, product_id: int, quantity: int) -> None:
 
 
 def _line_of(user: User, item_id: int) -> CartItem:
-    cart = _cart_of(user, create=False)
+    cart = _locked_cart(user, create=False)
     line = next((item for item in cart.items if item.id == item_id), None) if cart else None
     if line is None:
         # Another shopper's line is as unknown as a line that does not exist.
@@ -145,7 +155,7 @@ def remove_item(user: User, *, item_id: int) -> None:
 
 
 def empty_cart(user: User) -> None:
-    cart = _cart_of(user, create=False)
+    cart = _locked_cart(user, create=False)
     if cart is not None:
         cart.items.clear()
         db.session.flush()

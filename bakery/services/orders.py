@@ -76,7 +76,8 @@ def place_order(user: User, details: Checkout) -> Order:
         customer=user,
         status="pending",
         fulfillment=details.fulfillment,
-        pickup_at=details.pickup_at,
+        # Stored and shown in UTC, whatever offset the shopper's device sent.
+        pickup_at=details.pickup_at.astimezone(UTC) if details.pickup_at else None,
         delivery_address=(details.delivery_address or "").strip() or None,
         notes=(details.notes or "").strip() or None,
         subtotal_cents=0,

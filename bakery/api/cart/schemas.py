@@ -3,7 +3,7 @@
 from flask import current_app
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema, StrictInteger
+from bakery.api.base import MAX_ID, BaseSchema, StrictInteger
 from bakery.api.products.schemas import ImageSchema
 from bakery.models.orders import MAX_LINE_QUANTITY
 
@@ -39,7 +39,7 @@ class CartSchema(BaseSchema):
 
 
 class AddItemSchema(BaseSchema):
-    product_id = StrictInteger(required=True, validate=validate.Range(min=1))
+    product_id = StrictInteger(required=True, validate=validate.Range(min=1, max=MAX_ID))
     quantity = StrictInteger(required=True, validate=QUANTITY, metadata={"example": 2})
 
 

@@ -89,7 +89,7 @@ def _checkout_once(user, key: str, details: orders.Checkout):
     return order
 
 
-@blp.route("/<int:order_id>")
+@blp.route("/<int(max=2147483647):order_id>")
 class OrderById(MethodView):
     @auth_required(blp)
     @blp.response(200, OrderSchema)
@@ -111,7 +111,7 @@ class OrderById(MethodView):
         return orders.get_order(order.id, for_user=user)
 
 
-@blp.route("/<int:order_id>/cancel")
+@blp.route("/<int(max=2147483647):order_id>/cancel")
 class OrderCancellation(MethodView):
     @auth_required(blp)
     @blp.response(200, OrderSchema)

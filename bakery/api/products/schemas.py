@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
+from bakery.api.base import MAX_ID, BaseSchema, StrictBoolean, StrictInteger
 from bakery.api.categories.schemas import SLUG
 from bakery.models.catalog import (
     ALT_MAX,
@@ -77,7 +77,10 @@ class ProductSchema(BaseSchema):
         lambda _: current_app.config["CURRENCY"], dump_only=True, metadata={"example": "EUR"}
     )
     category_id = StrictInteger(
-        required=True, load_only=True, metadata={"description": "The category's id", "example": 1}
+        required=True,
+        load_only=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "The category's id", "example": 1},
     )
     category = fields.Nested(CategoryRefSchema, dump_only=True)
     images = fields.List(fields.Nested(ImageSchema), dump_only=True)
