@@ -24,6 +24,13 @@ def is_enabled(app: Flask) -> bool:
 
 
 def _private_key(app: Flask) -> rsa.RSAPrivateKey:
+    key = app.extensions.get("bakery.development_key")
+    if key is None:
+        key = app.extensions["bakery.development_key"] = _load_or_create_key(app)
+    return key
+
+
+def _load_or_create_key(app: Flask) -> rsa.RSAPrivateKey:
     path = Path(app.instance_path) / KEY_FILE
     if not path.exists():
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
