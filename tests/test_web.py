@@ -311,3 +311,11 @@ def test_a_statement_error_is_500_not_database_unavailable(app, client):
 
     assert response.status_code == 500
     assert response.json["code"] == 500
+
+
+def test_the_request_log_names_the_signed_in_user(client, bearer, caplog):
+    response = client.get("/api/v1/me", headers=bearer("logged@example.com"))
+
+    records = [record for record in caplog.records if record.name == "bakery.request"]
+    assert response.status_code == 200
+    assert records[-1].user_id == response.json["id"]
