@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -136,6 +137,8 @@ class OrderItem(IdMixin, Base):
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
     line_total_cents: Mapped[int] = mapped_column(BigInteger)
+    # Whether checkout took these units off a counted stock: cancelling gives back only those.
+    stock_taken: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     order: Mapped[Order] = relationship(back_populates="items")
 

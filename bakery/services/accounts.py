@@ -164,6 +164,7 @@ def _create_token_user(sub: str, *, email, name, role, at) -> User:
 
 def _claim_text(claims: dict, name: str, limit: int) -> str | None:
     value = claims.get(name)
-    if not isinstance(value, str) or not value.strip():
+    # Line breaks in a claim would become header injection in an e-mail.
+    if not isinstance(value, str) or not value.strip() or "\r" in value or "\n" in value:
         return None
     return value.strip()[:limit]

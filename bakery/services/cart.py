@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bakery.extensions import db
 from bakery.models.accounts import User
@@ -67,7 +67,9 @@ def _cart_of(user: User, *, create: bool) -> Cart | None:
         select(Cart)
         .where(Cart.user_id == user.id)
         .options(
-            selectinload(Cart.items).selectinload(CartItem.product).selectinload(Product.images)
+            selectinload(Cart.items)
+            .selectinload(CartItem.product)
+            .options(selectinload(Product.images), joinedload(Product.category))
         )
     )
     cart = db.session.scalar(query)
@@ -87,9 +89,16 @@ def _locked_cart(user: User, *, create: bool) -> Cart | None:
     """The cart under a row lock: one change at a time per cart, checkout included, so two
     requests never both read a line and write back their own version of it."""
     cart = _cart_of(user, create=create)
-    if cart is not None:
-        db.session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update())
-        db.session.expire(cart, ["items"])
+    if cart is None:
+        return None
+    db.session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update())
+    # Lines read before the lock may be stale: read them again over the ones in the session.
+    db.session.scalars(
+        select(CartItem)
+        .where(CartItem.cart_id == cart.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.expire(cart, ["items"])
     return cart
 
 

@@ -77,6 +77,9 @@ def claim(user: User, key: str, request_hash: str) -> IdempotencyKey | Replay:
         .where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
         .with_for_update()
     )
+    if existing is None:
+        # The first request failed and let its key go between our two statements.
+        raise Conflict("A request with this Idempotency-Key was just being processed; retry")
     if existing.request_hash != request_hash:
         raise InvalidInput(
             "This Idempotency-Key was used with a different request; use a new key",
@@ -102,7 +105,14 @@ def complete(record: IdempotencyKey, *, status: int, body: dict, order: Order) -
 
 def release(record: IdempotencyKey) -> None:
     """The request failed and changed nothing: the same key may be tried again."""
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record.id))
+    # Only this request's own claim: a key another request has completed or taken over stays.
+    db.session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.id == record.id,
+            IdempotencyKey.state == "in_progress",
+            IdempotencyKey.locked_at == record.locked_at,
+        )
+    )
     db.session.flush()
 
 

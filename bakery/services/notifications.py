@@ -64,7 +64,8 @@ class Message:
 
 def announce_after_commit(order: Order) -> None:
     """Compose the e-mail for the order's new status; it leaves only if the change commits."""
-    if not order.customer.email:
+    email = order.customer.email
+    if not email or "\r" in email or "\n" in email:
         return
     db.session.info.setdefault(_PENDING, []).append(_compose(order))
 
@@ -104,7 +105,10 @@ def _drop_after_rollback(session: Session) -> None:
 
 def _send_after_commit(session: Session) -> None:
     for message in session.info.pop(_PENDING, []):
-        send(message)
+        try:
+            send(message)
+        except Exception:  # the change is committed: a mail problem must not turn it into a 500
+            log.exception("sending e-mail to %s failed", message.recipient)
 
 
 def send(message: Message) -> None:

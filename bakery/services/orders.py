@@ -27,6 +27,7 @@ TRANSITIONS = {
     "completed": (),
     "cancelled": (),
 }
+MAX_PICKUP_AHEAD = timedelta(days=365)
 # Statuses a shopper is told about by e-mail.
 ANNOUNCED = ("confirmed", "ready")
 
@@ -47,6 +48,8 @@ def _check_checkout(details: Checkout) -> None:
             raise InvalidInput("pickup_at needs a time zone offset", field="pickup_at")
         if details.pickup_at <= utcnow():
             raise InvalidInput("pickup_at is in the past", field="pickup_at")
+        if details.pickup_at > utcnow() + MAX_PICKUP_AHEAD:
+            raise InvalidInput("pickup_at is more than a year ahead", field="pickup_at")
 
 
 def place_order(user: User, details: Checkout) -> Order:
@@ -88,9 +91,9 @@ def place_order(user: User, details: Checkout) -> Order:
         product = line.product
         if not product.is_active or not product.category.is_active:
             raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
-        _take_stock(product, line.quantity)
         order.items.append(
             OrderItem(
+                stock_taken=_take_stock(product, line.quantity),
                 product_id=product.id,
                 product_name=product.name,
                 unit_price_cents=product.price_cents,
@@ -110,25 +113,33 @@ def place_order(user: User, details: Checkout) -> Order:
     return order
 
 
-def _take_stock(product: Product, quantity: int) -> None:
+def _take_stock(product: Product, quantity: int) -> bool:
+    """Take the units off the shelf; False when the product's stock is not counted."""
     if product.stock is None:
-        return
+        return False
     taken = db.session.execute(
         update(Product)
-        .where(Product.id == product.id, Product.stock >= quantity)
+        # is_active again: a product switched off since it was read is not sold.
+        .where(Product.id == product.id, Product.is_active, Product.stock >= quantity)
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:
         db.session.refresh(product, ["stock"])
+        if not product.is_active:
+            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
         raise OutOfStock(
             f"Not enough {product.name!r} left: {product.stock} available, {quantity} asked"
         )
     db.session.refresh(product, ["stock"])
+    return True
 
 
 def _give_back_stock(order: Order) -> None:
-    for item in order.items:
+    """Exactly what checkout took: untracked lines give nothing back, in product order."""
+    for item in sorted(order.items, key=lambda item: item.product_id):
+        if not item.stock_taken:
+            continue
         db.session.execute(
             update(Product)
             .where(Product.id == item.product_id, Product.stock.is_not(None))

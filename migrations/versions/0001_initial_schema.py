@@ -171,6 +171,7 @@ def upgrade():
     sa.Column('unit_price_cents', sa.Integer(), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('line_total_cents', sa.BigInteger(), nullable=False),
+    sa.Column('stock_taken', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.CheckConstraint('quantity BETWEEN 1 AND 99', name=op.f('ck_order_items_quantity_range')),
     sa.CheckConstraint('unit_price_cents >= 0 AND line_total_cents = unit_price_cents * quantity', name=op.f('ck_order_items_line_total_consistent')),

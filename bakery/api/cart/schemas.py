@@ -16,9 +16,13 @@ class CartProductSchema(BaseSchema):
     name = fields.String(dump_only=True)
     price_cents = fields.Integer(dump_only=True)
     images = fields.List(fields.Nested(ImageSchema), dump_only=True)
-    is_active = fields.Boolean(
+    is_active = fields.Function(
+        lambda product: product.is_active and product.category.is_active,
         dump_only=True,
-        metadata={"description": "false: no longer for sale; checkout refuses the cart"},
+        metadata={
+            "type": "boolean",
+            "description": "false: no longer for sale; checkout refuses the cart",
+        },
     )
 
 

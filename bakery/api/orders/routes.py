@@ -72,21 +72,27 @@ def _checkout_once(user, key: str, details: orders.Checkout):
     claim = idempotency.claim(user, key, request_hash)
     if isinstance(claim, idempotency.Replay):
         db.session.rollback()
-        response = jsonify(claim.body)
-        response.status_code = claim.status
-        return response
+        return _answer(claim.status, claim.body)
     # Committed before the work, so a concurrent retry with this key sees it and waits its turn.
     db.session.commit()
     try:
         order = orders.place_order(user, details)
-        idempotency.complete(claim, status=201, body=OrderSchema().dump(order), order=order)
+        body = OrderSchema().dump(order)
+        idempotency.complete(claim, status=201, body=body, order=order)
         db.session.commit()
     except Exception:
         db.session.rollback()
         idempotency.release(claim)
         db.session.commit()
         raise
-    return order
+    # The very answer every replay will give, byte for byte.
+    return _answer(201, body)
+
+
+def _answer(status: int, body: dict):
+    response = jsonify(body)
+    response.status_code = status
+    return response
 
 
 @blp.route("/<int(max=2147483647):order_id>")
