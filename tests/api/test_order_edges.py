@@ -53,3 +53,11 @@ def test_a_line_in_a_hidden_category_shows_as_not_for_sale(
     line = client.get(CART, headers=customer).json["items"][0]
 
     assert line["product"]["is_active"] is False
+
+
+def test_a_malformed_key_is_400_even_with_a_bad_body(client, customer):
+    response = client.post(
+        ORDERS, json={"total_cents": 1}, headers={**customer, "Idempotency-Key": "é"}
+    )
+
+    assert response.status_code == 400

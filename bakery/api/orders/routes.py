@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, g, jsonify, request
 from flask.views import MethodView
 
@@ -27,6 +29,18 @@ def _per_user() -> str:
     return f"user:{g.api_user.id}"
 
 
+def _key_checked_first(view):
+    """A malformed Idempotency-Key is 400 before the body is even looked at."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if "Idempotency-Key" in request.headers:
+            idempotency.check_key(request.headers["Idempotency-Key"])
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.route("")
 class Orders(MethodView):
     @auth_required(blp)
@@ -39,6 +53,7 @@ class Orders(MethodView):
         return page_of(query, pagination_parameters)
 
     @auth_required(blp)
+    @_key_checked_first
     @limiter.limit(_checkout_limit, key_func=_per_user)
     @blp.arguments(CheckoutSchema)
     @blp.response(201, OrderSchema)
