@@ -6,16 +6,23 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
-from bakery.admin.base import StaffIndexView
 from bakery.admin.sign_in import init_sign_in
+from bakery.admin.views.accounts import add_account_views
+from bakery.admin.views.catalog import add_catalog_views
+from bakery.admin.views.dashboard import DashboardView
+from bakery.admin.views.orders import add_order_views
 
 
 def init_admin(app: Flask) -> Admin:
     """Build this app's dashboard; an Admin holds its views, so each app gets its own."""
     init_sign_in(app)
-    return Admin(
+    admin = Admin(
         app,
         name="Bakery",
         theme=Bootstrap4Theme(swatch="default", fluid=True),
-        index_view=StaffIndexView(name="Dashboard", url="/admin"),
+        index_view=DashboardView(name="Dashboard", url="/admin"),
     )
+    add_order_views(admin)
+    add_catalog_views(admin)
+    add_account_views(admin)
+    return admin

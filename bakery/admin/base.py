@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
-from flask_admin import AdminIndexView, expose
+from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_login import current_user
+
+from bakery.services.errors import DomainError
 
 
 def signed_in_staff() -> bool:
@@ -31,18 +32,22 @@ class StaffAccessMixin:
         return _refuse()
 
 
-class StaffIndexView(StaffAccessMixin, AdminIndexView):
-    @expose("/")
-    def index(self):
-        return self.render("admin/dashboard.html")
-
-
 class StaffModelView(StaffAccessMixin, ModelView):
     # Flask-WTF's CSRFProtect checks every POST and the templates carry its token; Flask-Admin's
     # own SecureForm would add a second, conflicting token field.
     form_base_class = BaseForm
     can_view_details = True
     page_size = 50
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A rule the services refuse shows as a message on the form; anything else is a 500.
+
+        Flask-Admin would otherwise flash `str(exc)`, which for a database error is the SQL.
+        """
+        if isinstance(exc, DomainError):
+            flash(exc.message, "error")
+            return True
+        raise exc
 
 
 class AdminOnlyModelView(StaffModelView):

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from werkzeug.security import generate_password_hash
 
 from bakery.extensions import db
 from bakery.models import User
-
-PASSWORD = "rye-and-spelt-2026"
-
-
-def csrf_token(client, path: str = "/admin/login/") -> str:
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    assert match, "the form carries no CSRF token"
-    return match.group(1)
-
-
-def sign_in(client, email: str, password: str = PASSWORD, next_path: str | None = None):
-    url = "/admin/login/" + (f"?next={next_path}" if next_path else "")
-    return client.post(
-        url,
-        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
-    )
+from tests.admin.helpers import PASSWORD, csrf_token, sign_in
 
 
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
