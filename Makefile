@@ -6,7 +6,7 @@ PORT ?= 5000
 # The compose file's .env is for docker, never for the development server or the tests.
 export FLASK_SKIP_DOTENV := 1
 
-.PHONY: run test lint bench setup setup-dev migrate seed clean
+.PHONY: run test lint bench screenshots setup setup-dev migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: lint
 
 bench: setup-dev
 	bash bench/run
+
+# The README's dashboard pictures, taken by the browser tests (needs Chromium).
+screenshots: setup-dev
+	BAKERY_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser -k screenshot
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
