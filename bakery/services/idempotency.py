@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from bakery.extensions import db
@@ -92,6 +92,21 @@ def claim(user: User, key: str, request_hash: str) -> IdempotencyKey | Replay:
     existing.locked_at = now
     db.session.flush()
     return existing
+
+
+def has_answer(user: User, key: str) -> bool:
+    """Whether a retry with this key would only replay an answer already given."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    IdempotencyKey.user_id == user.id,
+                    IdempotencyKey.key == key,
+                    IdempotencyKey.state == "completed",
+                )
+            )
+        )
+    )
 
 
 def complete(record: IdempotencyKey, *, status: int, body: dict, order: Order) -> None:

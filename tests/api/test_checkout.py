@@ -432,6 +432,21 @@ class TestRateLimit:
         assert int(response.headers["Retry-After"]) > 0
         assert snapshot() == before
 
+    def test_retries_of_a_checkout_that_got_its_answer_are_not_limited(
+        self, client, customer, loaf
+    ):
+        add_to_cart(client, customer, loaf)
+        first = checkout(client, customer, key="order-1")
+        add_to_cart(client, customer, loaf)
+        assert checkout(client, customer).status_code == 201
+
+        retries = [checkout(client, customer, key="order-1") for _ in range(3)]
+
+        assert [retry.status_code for retry in retries] == [201, 201, 201]
+        assert all(retry.json == first.json for retry in retries)
+        add_to_cart(client, customer, loaf)
+        assert_error(checkout(client, customer, key="order-2"), 429)
+
     def test_another_shopper_is_not_limited(self, client, customer, bearer, loaf):
         ben = bearer("ben@example.com")
         for _ in range(3):

@@ -29,6 +29,12 @@ def _per_user() -> str:
     return f"user:{g.api_user.id}"
 
 
+def _is_replay() -> bool:
+    """A retry that only replays a given answer places nothing, so the limit does not count it."""
+    key = request.headers.get("Idempotency-Key")
+    return key is not None and idempotency.has_answer(g.api_user, key)
+
+
 def _key_checked_first(view):
     """A malformed Idempotency-Key is 400 before the body is even looked at."""
 
@@ -54,7 +60,7 @@ class Orders(MethodView):
 
     @auth_required(blp)
     @_key_checked_first
-    @limiter.limit(_checkout_limit, key_func=_per_user)
+    @limiter.limit(_checkout_limit, key_func=_per_user, exempt_when=_is_replay)
     @blp.arguments(CheckoutSchema)
     @blp.response(201, OrderSchema)
     @blp.alt_response(400, response="BAD_REQUEST", description="Malformed Idempotency-Key")
