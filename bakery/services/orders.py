@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import selectinload
 
 from bakery.extensions import db
@@ -187,6 +187,11 @@ def change_status(order: Order, status: str, *, by: User) -> Order:
     return order
 
 
+def next_statuses(order: Order) -> tuple[str, ...]:
+    """The statuses this order may move to now; none once it is completed or cancelled."""
+    return TRANSITIONS[order.status]
+
+
 def cancel_own_order(order: Order, *, by: User) -> Order:
     """A shopper may cancel their own order while it is still pending."""
     if order.user_id != by.id:
@@ -227,11 +232,17 @@ def list_orders(
         query = query.where(Order.user_id == for_user.id)
     if status is not None:
         query = query.where(Order.status == status)
+    return query.where(*placed_within(placed_from, placed_until))
+
+
+def placed_within(placed_from: date | None, placed_until: date | None) -> list[ColumnElement[bool]]:
+    """Conditions for orders placed from one day to another, both whole UTC days included."""
+    conditions = []
     if placed_from is not None:
-        query = query.where(Order.created_at >= _start_of(placed_from))
+        conditions.append(Order.created_at >= _start_of(placed_from))
     if placed_until is not None:
-        query = query.where(Order.created_at < _start_of(placed_until, days_after=1))
-    return query
+        conditions.append(Order.created_at < _start_of(placed_until, days_after=1))
+    return conditions
 
 
 def _start_of(day: date, *, days_after: int = 0) -> datetime:
