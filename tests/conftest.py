@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, g, request_tearing_down
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
 
@@ -90,6 +91,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{backend}: {counts}")
 
 
+class ServerLikeClient(FlaskClient):
+    """Closes each answer once read, as a WSGI server does, so work deferred until then runs."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def base_config(database_url: str, upload_folder: Path) -> dict:
     return {
         "TESTING": True,
@@ -137,6 +146,7 @@ def app(request, database_url, tmp_path, app_config) -> Iterator[Flask]:
     upload_folder = tmp_path / "uploads"
     upload_folder.mkdir()
     application = create_app({**base_config(database_url, upload_folder), **app_config})
+    application.test_client_class = ServerLikeClient
     if request.node.get_closest_marker("real_commits"):
         yield application
         _empty_tables(application)

@@ -1,4 +1,8 @@
-"""Order e-mails (confirmed, ready for pickup), sent over SMTP once the change is committed."""
+"""Order e-mails (confirmed, ready for pickup), sent over SMTP once the change is committed.
+
+During a request they leave after the answer has gone out, so neither the person waiting nor the
+pooled database connection waits for the mail server.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 from jinja2 import Environment
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -18,6 +22,7 @@ from bakery.models.orders import Order
 
 log = logging.getLogger("bakery.notifications")
 _PENDING = "bakery.notifications.pending"
+_OUTBOX = "bakery_outbox"
 SMTP_TIMEOUT_SECONDS = 10
 
 SUBJECTS = {
@@ -97,6 +102,7 @@ def init_notifications(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _send_after_commit):
         event.listen(Session, "after_commit", _send_after_commit)
         event.listen(Session, "after_rollback", _drop_after_rollback)
+    app.after_request(_send_once_answered)
 
 
 def _drop_after_rollback(session: Session) -> None:
@@ -104,7 +110,28 @@ def _drop_after_rollback(session: Session) -> None:
 
 
 def _send_after_commit(session: Session) -> None:
-    for message in session.info.pop(_PENDING, []):
+    messages = session.info.pop(_PENDING, [])
+    if messages and has_request_context():
+        g.setdefault(_OUTBOX, []).extend(messages)
+    else:
+        _deliver(messages)
+
+
+def _send_once_answered(response: Response) -> Response:
+    messages = g.pop(_OUTBOX, None)
+    if messages:
+        app = current_app._get_current_object()
+
+        def deliver() -> None:
+            with app.app_context():
+                _deliver(messages)
+
+        response.call_on_close(deliver)
+    return response
+
+
+def _deliver(messages: list[Message]) -> None:
+    for message in messages:
         try:
             send(message)
         except Exception:  # the change is committed: a mail problem must not turn it into a 500

@@ -492,6 +492,16 @@ class TestEmailsOverSmtp:
         assert "12.25 EUR" in text
         assert "12.25 EUR" in html
 
+    def test_the_mail_leaves_once_the_answer_is_out(self, client, staff, smtp_server, order):
+        response = client.patch(
+            f"{ORDERS}/{order['id']}", json={"status": "confirmed"}, headers=staff, buffered=False
+        )
+
+        assert response.status_code == 200
+        assert smtp_server.messages == []
+        response.close()
+        assert [mail.recipients for mail in smtp_server.messages] == [["ana@example.com"]]
+
     def test_ready_sends_ready_for_pickup(self, client, staff, smtp_server, order):
         _walk(client, staff, order, "confirmed", "baking", "ready")
 
