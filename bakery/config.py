@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask
+from limits import parse_many
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -45,6 +46,8 @@ TEXT_SETTINGS = frozenset(
         "AUTH_ROLE_CLAIM",
         "MAIL_SENDER",
         "CHECKOUT_RATE_LIMIT",
+        "SIGN_IN_RATE_LIMIT",
+        "SIGN_IN_ACCOUNT_RATE_LIMIT",
     }
 )
 NUMBER_SETTINGS = (
@@ -53,6 +56,7 @@ NUMBER_SETTINGS = (
     "AUTH_JWKS_REFETCH_COOLDOWN_SECONDS",
     "AUTH_JWKS_TIMEOUT_SECONDS",
 )
+RATE_LIMIT_SETTINGS = ("CHECKOUT_RATE_LIMIT", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT")
 # gunicorn's exit status for "a worker failed to boot": the master stops instead of respawning.
 EXIT_CONFIGURATION_ERROR = 3
 
@@ -92,6 +96,10 @@ class DefaultConfig:
     MAIL_SENDER = "Bakery <orders@bakery.invalid>"
     # Checkouts a shopper may start per minute (Flask-Limiter syntax).
     CHECKOUT_RATE_LIMIT = "10 per minute"
+    # Failed dashboard sign-ins allowed from one client address, and against one e-mail address
+    # from anywhere (Flask-Limiter syntax); past either, every attempt is refused for a while.
+    SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
+    SIGN_IN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
     IDEMPOTENCY_KEY_HOURS = 24
 
     AUTH_JWKS_URL: str | None = None
@@ -273,6 +281,8 @@ def _check(app: Flask) -> None:
         value = config.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigurationError(f"BAKERY_{name} must be a number of seconds, not {value!r}")
+    for name in RATE_LIMIT_SETTINGS:
+        _check_rate_limit(name, config[name])
     url = _check_database_url(config.get("SQLALCHEMY_DATABASE_URI"))
     if config["ENV"] == "production":
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
@@ -297,6 +307,19 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(
             "BAKERY_AUTH_ISSUER must be set to the identity provider's `iss` "
             "when BAKERY_AUTH_JWKS_URL is set"
+        )
+
+
+def _check_rate_limit(name: str, value: str) -> None:
+    """A limit that cannot be parsed would only fail at the first request it guards."""
+    try:
+        limits = parse_many(value)
+    except ValueError:
+        limits = []
+    if not limits or any(limit.amount < 1 for limit in limits):
+        raise ConfigurationError(
+            f"BAKERY_{name} must be a rate limit such as '5 per minute; 20 per hour', "
+            f"not {value!r}"
         )
 
 

@@ -47,5 +47,9 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
     def is_staff(self) -> bool:
         return self.role in ("staff", "admin")
 
+    def get_id(self) -> str:
+        """The dashboard session's account reference; a raised session_version voids old ones."""
+        return f"{self.id}:{self.session_version}"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -1,4 +1,4 @@
-"""Staff accounts: creation with a password policy, e-mail normalisation."""
+"""Accounts: staff who sign in to the dashboard (and who may run it), shoppers from tokens."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import re
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bakery.extensions import db
 from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, User
 from bakery.models.base import utcnow
-from bakery.services.errors import Conflict, InvalidInput
+from bakery.models.orders import Order, OrderStatusChange
+from bakery.services.errors import Conflict, InvalidInput, NotFound
 
 STAFF_ROLES = ("staff", "admin")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
+# Account ids are 32-bit integers in the schema; a larger one in a URL names nobody.
+MAX_ACCOUNT_ID = 2**31 - 1
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # The passwords tried first by anyone guessing; length alone does not keep these out.
 _COMMON_PASSWORDS = frozenset(
@@ -68,9 +71,9 @@ def check_password_strength(password: str, *, email: str) -> None:
 def create_staff_account(
     *, email: str, password: str, role: str = "admin", name: str | None = None
 ) -> User:
-    if role not in STAFF_ROLES:
-        raise InvalidInput(f"The role must be one of {', '.join(STAFF_ROLES)}", field="role")
+    _check_staff_role(role)
     email = normalise_email(email)
+    name = _clean_name(name)
     check_password_strength(password, email=email)
     taken = db.session.scalar(
         select(User.id).where(User.email == email, User.password_hash.is_not(None))
@@ -110,6 +113,150 @@ def authenticate_staff(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def dashboard_accounts() -> ColumnElement[bool]:
+    """Accounts that sign in to the dashboard by password (shoppers' roles come from tokens)."""
+    return User.password_hash.is_not(None) & User.role.in_(STAFF_ROLES)
+
+
+def find_staff_account(account_id: object) -> User | None:
+    """The dashboard account with this id (as typed in a URL), or None."""
+    parsed = _parse_id(account_id)
+    if parsed is None:
+        return None
+    return db.session.scalar(select(User).where(User.id == parsed, dashboard_accounts()))
+
+
+def account_for_session(session_id: str) -> User | None:
+    """The account a dashboard session belongs to, while that session is still valid.
+
+    A session names the account and its session version (`User.get_id`): raising the version
+    ends every session opened before, and a deactivated account has no valid session at all.
+    """
+    account_id, _, version = session_id.partition(":")
+    account = find_staff_account(account_id)
+    if account is None or not account.is_active or str(account.session_version) != version:
+        return None
+    return account
+
+
+def end_sessions(account: User) -> None:
+    """Every dashboard session of this account ends at its next request."""
+    account.session_version = User.session_version + 1
+    db.session.flush()
+
+
+def update_staff_account(
+    account_id: object, *, name: str | None, role: str, is_active: bool
+) -> User:
+    """Rename, change the role of, deactivate or reactivate a staff account.
+
+    A role change or a deactivation ends the account's sessions. The last active admin can be
+    neither demoted nor deactivated: the dashboard always keeps someone who can run it.
+    """
+    _check_staff_role(role)
+    name = _clean_name(name)
+    admins = _lock_active_admins()
+    account = _lock_staff_account(account_id)
+    if account in admins and not (role == "admin" and is_active):
+        _keep_an_admin(admins, account)
+    ends_sessions = role != account.role or (account.is_active and not is_active)
+    account.name, account.role, account.is_active = name, role, is_active
+    if ends_sessions:
+        end_sessions(account)
+    db.session.flush()
+    return account
+
+
+def reset_staff_password(account_id: object, password: str) -> User:
+    """Set a new password chosen by an admin; every session of the account ends."""
+    account = _lock_staff_account(account_id)
+    check_password_strength(password, email=account.email or "")
+    account.password_hash = generate_password_hash(password)
+    end_sessions(account)
+    return account
+
+
+def delete_staff_account(account_id: object) -> None:
+    """Delete an account that never touched an order; one that did is deactivated instead.
+
+    Order history names who changed each status: deleting that person would turn their changes
+    into the system's.
+    """
+    admins = _lock_active_admins()
+    account = _lock_staff_account(account_id)
+    if account in admins:
+        _keep_an_admin(admins, account)
+    history = select(
+        exists().where(Order.user_id == account.id)
+        | exists().where(OrderStatusChange.by_user_id == account.id)
+    )
+    if db.session.scalar(history):
+        raise Conflict(
+            f"{account.email} appears in order history and cannot be deleted; "
+            "deactivate the account instead"
+        )
+    db.session.delete(account)
+    db.session.flush()
+
+
+def _lock_active_admins() -> list[User]:
+    """Every active admin, locked until commit: two admins demoting each other at once queue up
+    here, and the second sees the first's change before counting who is left."""
+    query = (
+        select(User)
+        .where(dashboard_accounts(), User.role == "admin", User.is_active)
+        .order_by(User.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(query))
+
+
+def _lock_staff_account(account_id: object) -> User:
+    parsed = _parse_id(account_id)
+    account = None
+    if parsed is not None:
+        query = (
+            select(User)
+            .where(User.id == parsed, dashboard_accounts())
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        account = db.session.scalar(query)
+    if account is None:
+        raise NotFound("There is no such staff account")
+    return account
+
+
+def _keep_an_admin(admins: list[User], leaving: User) -> None:
+    if len(admins) <= 1:
+        raise Conflict(
+            f"{leaving.email} is the last active admin; make another account an admin first",
+            field="role",
+        )
+
+
+def _check_staff_role(role: str) -> None:
+    if role not in STAFF_ROLES:
+        raise InvalidInput(f"The role must be one of {', '.join(STAFF_ROLES)}", field="role")
+
+
+def _clean_name(name: str | None) -> str | None:
+    value = (name or "").strip()
+    if len(value) > USER_NAME_MAX:
+        raise InvalidInput(f"The name must have at most {USER_NAME_MAX} characters", field="name")
+    if not value.isprintable():
+        raise InvalidInput("The name must be one line of text", field="name")
+    return value or None
+
+
+def _parse_id(value: object) -> int | None:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ACCOUNT_ID:
+        return None
+    return int(text)
 
 
 ROLE_RANK = {"customer": 0, "staff": 1, "admin": 2}
