@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from limits import parse_many
@@ -48,6 +49,7 @@ TEXT_SETTINGS = frozenset(
         "CHECKOUT_RATE_LIMIT",
         "SIGN_IN_RATE_LIMIT",
         "SIGN_IN_ACCOUNT_RATE_LIMIT",
+        "TIMEZONE",
     }
 )
 NUMBER_SETTINGS = (
@@ -101,6 +103,10 @@ class DefaultConfig:
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
     SIGN_IN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
     IDEMPOTENCY_KEY_HOURS = 24
+    # The shop's own clock (IANA name): the dashboard's "today" starts at its local midnight.
+    TIMEZONE = "UTC"
+    # Counted stock at or below this shows on the dashboard as running low.
+    LOW_STOCK_THRESHOLD = 5
 
     AUTH_JWKS_URL: str | None = None
     AUTH_ISSUER: str | None = None
@@ -277,6 +283,7 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(
             f"BAKERY_CURRENCY must be a three-letter ISO 4217 code, not {config['CURRENCY']!r}"
         )
+    _check_shop_settings(config)
     for name in NUMBER_SETTINGS:
         value = config.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -307,6 +314,22 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(
             "BAKERY_AUTH_ISSUER must be set to the identity provider's `iss` "
             "when BAKERY_AUTH_JWKS_URL is set"
+        )
+
+
+def _check_shop_settings(config: dict[str, Any]) -> None:
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    # A directory ("Europe") is an OSError, a stray data file ("zone.tab") a ValueError.
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        raise ConfigurationError(
+            "BAKERY_TIMEZONE must be an IANA time zone name such as Europe/Berlin, "
+            f"not {config['TIMEZONE']!r}"
+        ) from None
+    threshold = config.get("LOW_STOCK_THRESHOLD")
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+        raise ConfigurationError(
+            f"BAKERY_LOW_STOCK_THRESHOLD must be a whole number of units, not {threshold!r}"
         )
 
 
