@@ -116,6 +116,12 @@ def place_order(user: User, details: Checkout) -> Order:
 def _take_stock(product: Product, quantity: int) -> bool:
     """Take the units off the shelf; False when the product's stock is not counted."""
     if product.stock is None:
+        # A share lock: a switch-off under way is waited for and seen, a later one waits for us.
+        for_sale = db.session.scalar(
+            select(Product.is_active).where(Product.id == product.id).with_for_update(read=True)
+        )
+        if not for_sale:
+            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
         return False
     taken = db.session.execute(
         update(Product)

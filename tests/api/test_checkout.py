@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import update
 
 from bakery.extensions import db
 from bakery.models.catalog import Category, Product
@@ -506,6 +507,31 @@ def test_twenty_shoppers_racing_for_five_units_make_five_orders(app, client, bea
     assert len(set(numbers)) == 5
     # The losers keep their carts: a failed checkout leaves the cart untouched.
     assert len(snapshot()["cart_lines"]) == 15
+
+
+@pytest.mark.real_commits
+@pytest.mark.postgresql_only
+def test_an_uncounted_product_switched_off_during_checkout_is_not_sold(
+    app, client, customer, make_product
+):
+    rolls = make_product(name="Rye rolls", price_cents=90)
+    add_to_cart(client, customer, rolls, 2)
+    answers = []
+    with db.engine.connect() as owner:
+        # The owner's switch-off is under way (row locked, not yet committed) as checkout starts.
+        owner.execute(update(Product).where(Product.id == rolls.id).values(is_active=False))
+        shopper = threading.Thread(target=lambda: answers.extend(_at_once(app, [(customer, {})])))
+        shopper.start()
+        shopper.join(timeout=1)
+        still_waiting = shopper.is_alive()
+        owner.commit()
+    shopper.join(timeout=30)
+
+    assert still_waiting, "checkout did not wait for the product's pending change"
+    [(status, body)] = answers
+    assert status == 409
+    assert "no longer for sale" in body["message"]
+    assert count(Order) == 0
 
 
 @pytest.mark.real_commits
