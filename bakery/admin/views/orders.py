@@ -114,10 +114,15 @@ class OrderView(StaffModelView):
         return super().get_query().options(selectinload(Order.items))
 
     def get_one(self, id):
-        if not str(id).isdigit() or int(id) > MAX_ORDER_ID:
+        """The order with its lines, history and customer; None for anything but a known id."""
+        try:
+            order_id = int(id)
+        except ValueError:
+            return None
+        if not 0 < order_id <= MAX_ORDER_ID:
             return None
         try:
-            return orders.get_order(int(id), for_user=current_user)
+            return orders.get_order(order_id, for_user=current_user)
         except NotFound:
             return None
 
