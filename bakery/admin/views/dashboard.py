@@ -2,12 +2,78 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
 from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from bakery.admin.base import StaffAccessMixin
+from bakery.admin.views import order_display as display
+from bakery.services.sales import (
+    CHART_DAYS,
+    OPEN_STATUSES,
+    WEEK_DAYS,
+    SalesOverview,
+    low_stock_products,
+    open_orders,
+    sales_overview,
+)
+
+
+def short_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """A pickup time on the shop's clock, naming the zone so nobody misreads it."""
+    local = moment.astimezone(zone)
+    return f"{short_day(local.date())}, {local:%H:%M} {local.tzname()}"
+
+
+def link_to(endpoint: str, **values) -> str | None:
+    """The address of another dashboard page, or None while that page is not registered."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def chart_data(overview: SalesOverview, currency: str) -> dict:
+    """What dashboard.js draws: one bar per day, amounts in cents."""
+    return {
+        "currency": currency,
+        "days": [entry.day.isoformat() for entry in overview.days],
+        "labels": [short_day(entry.day) for entry in overview.days],
+        "revenue_cents": [entry.revenue_cents for entry in overview.days],
+        "orders": [entry.orders for entry in overview.days],
+    }
 
 
 class DashboardView(StaffAccessMixin, AdminIndexView):
     @expose("/")
     def index(self):
-        return self.render("admin/dashboard.html")
+        currency = current_app.config["CURRENCY"]
+        overview = sales_overview()
+        # Staff do not manage the catalog: stock is the admins' concern.
+        show_stock = current_user.role == "admin"
+        return self.render(
+            "admin/dashboard.html",
+            overview=overview,
+            chart=chart_data(overview, currency),
+            chart_days=CHART_DAYS,
+            week_days=WEEK_DAYS,
+            open_statuses=OPEN_STATUSES,
+            open_orders=open_orders(),
+            low_stock=low_stock_products() if show_stock else None,
+            low_stock_threshold=current_app.config["LOW_STOCK_THRESHOLD"],
+            money=lambda cents: display.money(cents, currency),
+            status_label=display.status_label,
+            status_badge=display.status_badge,
+            short_day=short_day,
+            local_time=lambda moment: local_time(moment, overview.zone),
+            order_url=lambda order: link_to("order.details_view", id=order.id),
+            product_url=lambda product: link_to("catalog_products.edit_view", id=product.id),
+        )
