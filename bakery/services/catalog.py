@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from bakery.extensions import db
@@ -172,6 +172,17 @@ def update_category(category: Category, changes: dict[str, Any]) -> Category:
     db.session.flush()
     bump_revision()
     return category
+
+
+def count_products_by_category(category_ids: Iterable[int]) -> dict[int, int]:
+    """How many products (active or not) each of these categories holds, in one statement."""
+    ids = list(category_ids)
+    counts = db.session.execute(
+        select(Product.category_id, func.count())
+        .where(Product.category_id.in_(ids))
+        .group_by(Product.category_id)
+    )
+    return dict.fromkeys(ids, 0) | dict(counts.tuples().all())
 
 
 def delete_category(category: Category) -> None:
@@ -350,6 +361,21 @@ def delete_product(product: Product) -> None:
     db.session.delete(product)
     db.session.flush()
     bump_revision()
+
+
+def set_products_active(product_ids: Iterable[int], is_active: bool) -> int:
+    """Switch many products on or off in one statement; returns how many actually changed.
+
+    The revision moves once for the whole batch, and not at all when nothing changed.
+    """
+    changed = db.session.execute(
+        update(Product)
+        .where(Product.id.in_(list(product_ids)), Product.is_active != is_active)
+        .values(is_active=is_active, updated_at=utcnow())
+    ).rowcount
+    if changed:
+        bump_revision()
+    return changed
 
 
 def catalog_is_empty() -> bool:

@@ -1,0 +1,52 @@
+"""What the catalog views share: admins only, ids read safely, refusals shown on the form."""
+
+from __future__ import annotations
+
+from flask_admin.model.form import BaseListForm
+from wtforms import Form
+
+from bakery.admin.base import AdminOnlyModelView
+from bakery.extensions import db
+from bakery.services.errors import DomainError
+
+# Ids are 32-bit in the database: a larger or non-numeric one names no row.
+MAX_ID = 2**31 - 1
+# Cells a spreadsheet would run as a formula (OWASP's list for CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def record_id(raw) -> int | None:
+    text = str(raw)
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
+
+
+def spreadsheet_text(value):
+    """A cell that opens as text in a spreadsheet, never as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class CatalogModelView(AdminOnlyModelView):
+    """Catalog pages: every write goes through the catalog services, committed once here."""
+
+    # The services' names for fields, where the form calls them differently.
+    form_field_for = {"price_cents": "price", "file": "photos", "alt": "photos"}
+
+    def get_one(self, id):
+        key = record_id(id)
+        return None if key is None else db.session.get(self.model, key)
+
+    def refuse(self, form: Form, error: DomainError) -> None:
+        """Undo the request's writes and show the rule the services applied.
+
+        On a full form the message sits under the field it is about; on the list page's inline
+        editor, or when no field matches, it is flashed.
+        """
+        db.session.rollback()
+        name = self.form_field_for.get(error.field, error.field)
+        field = None if isinstance(form, BaseListForm) else form._fields.get(name)
+        if field is None:
+            self.handle_view_exception(error)
+        else:
+            field.errors = [*field.errors, error.message]
