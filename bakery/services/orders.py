@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, select, update
@@ -17,6 +17,7 @@ from bakery.models.catalog import Product
 from bakery.models.orders import Cart, CartItem, Order, OrderItem, OrderStatusChange
 from bakery.services import notifications
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
+from bakery.services.sales import start_of_day
 
 # The whole workflow: from each status, where an order may go next.
 TRANSITIONS = {
@@ -241,15 +242,13 @@ def list_orders(
     return query.where(*placed_within(placed_from, placed_until))
 
 
-def placed_within(placed_from: date | None, placed_until: date | None) -> list[ColumnElement[bool]]:
-    """Conditions for orders placed from one day to another, both whole UTC days included."""
+def placed_within(
+    placed_from: date | None, placed_until: date | None, *, zone: tzinfo = UTC
+) -> list[ColumnElement[bool]]:
+    """Conditions for orders placed from one day to another, both whole days in `zone` included."""
     conditions = []
     if placed_from is not None:
-        conditions.append(Order.created_at >= _start_of(placed_from))
+        conditions.append(Order.created_at >= start_of_day(placed_from, zone))
     if placed_until is not None:
-        conditions.append(Order.created_at < _start_of(placed_until, days_after=1))
+        conditions.append(Order.created_at < start_of_day(placed_until + timedelta(days=1), zone))
     return conditions
-
-
-def _start_of(day: date, *, days_after: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=days_after), time.min, tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -250,6 +251,21 @@ def test_quick_links_show_today_and_each_status(staff_client, january, order_for
     assert re.search(
         r'btn-secondary active order-quick-link"\s+href="[^"]+" aria-current="page">Today', today
     )
+
+
+@pytest.mark.parametrize("app_config", [{"TIMEZONE": "Europe/Berlin"}], ids=["berlin"])
+def test_days_and_times_are_the_shops_own(staff_client, order_for):
+    late = order_for("ada")  # 00:30 on the 10th in Berlin, still the 9th in UTC
+    next_day = order_for("bea")  # 00:30 on the 11th in Berlin
+    _placed_at(late, datetime(2026, 1, 9, 23, 30, tzinfo=UTC))
+    _placed_at(next_day, datetime(2026, 1, 10, 23, 30, tzinfo=UTC))
+
+    page = staff_client.get(LIST, query_string={"flt0_placed_on": "2026-01-10"})
+
+    assert _listed(page.get_data(as_text=True)) == [late.number]
+    assert "2026-01-10 00:30 CET" in page.get_data(as_text=True)
+    berlin_today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    assert _quick_link(page.get_data(as_text=True), "Today").endswith(f"={berlin_today}")
 
 
 @pytest.mark.parametrize(

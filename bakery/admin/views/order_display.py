@@ -6,6 +6,8 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from bakery.services.sales import shop_zone
+
 # Symbols written before the amount; other currencies show their code ("CHF 12.40").
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 # Bootstrap 4 badge colours: what needs doing stands out, finished orders fade.
@@ -28,8 +30,8 @@ def money(cents: int, currency: str) -> str:
 
 
 def moment(value: datetime | None) -> str:
-    """Times are kept in UTC and shown so, saying so."""
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else NOT_SET
+    """A time on the shop's clock, naming the zone so nobody misreads it (kept in UTC)."""
+    return value.astimezone(shop_zone()).strftime("%Y-%m-%d %H:%M %Z") if value else NOT_SET
 
 
 def status_label(status: str) -> str:

@@ -1,21 +1,21 @@
-"""Order list filters (status, day placed, days placed between) and the quick links onto them."""
+"""Order list filters (status, day or days placed, on the shop's clock) and quick links to them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from flask import request
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, DateEqualFilter, FilterEqual
 
 from bakery.admin.views.order_display import status_label
+from bakery.models.base import utcnow
 from bakery.models.orders import ORDER_STATUSES, Order
 from bakery.services.orders import placed_within
+from bakery.services.sales import shop_zone
 
 # The list's query arguments, as Flask-Admin names them with named_filter_urls.
 STATUS_ARG = "flt0_status_equals"
 PLACED_ON_ARG = "flt0_placed_on"
-PLACED_BETWEEN_ARG = "flt0_placed_between"
 
 
 class StatusIs(FilterEqual):
@@ -30,27 +30,27 @@ class StatusIs(FilterEqual):
 
 
 class PlacedOn(DateEqualFilter):
-    """Orders placed on one UTC day (a date picker)."""
+    """Orders placed on one day (a date picker)."""
 
     def __init__(self) -> None:
         super().__init__(Order.created_at, "Placed")
 
     def apply(self, query, value, alias=None):
-        return query.filter(*placed_within(value, value))
+        return query.filter(*placed_within(value, value, zone=shop_zone()))
 
     def operation(self) -> str:
         return "on"
 
 
 class PlacedBetween(DateBetweenFilter):
-    """Orders placed from one UTC day to another, both included ("2026-11-01 to 2026-11-24")."""
+    """Orders placed from one day to another, both included ("2026-11-01 to 2026-11-24")."""
 
     def __init__(self) -> None:
         super().__init__(Order.created_at, "Placed")
 
     def apply(self, query, value, alias=None):
         placed_from, placed_until = value
-        return query.filter(*placed_within(placed_from, placed_until))
+        return query.filter(*placed_within(placed_from, placed_until, zone=shop_zone()))
 
 
 def order_filters() -> list:
@@ -60,7 +60,7 @@ def order_filters() -> list:
 
 def quick_links(list_url: Callable[..., str]) -> list[tuple[str, str, bool]]:
     """(label, url, is the current one) for All, Today and each status."""
-    today = datetime.now(UTC).date().isoformat()
+    today = utcnow().astimezone(shop_zone()).date().isoformat()
     choices = [("All", {}), ("Today", {PLACED_ON_ARG: today})]
     choices += [(status_label(s), {STATUS_ARG: s}) for s in ORDER_STATUSES]
     current = {name: value for name, value in request.args.items() if name.startswith("flt")}
