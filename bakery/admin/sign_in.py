@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import time
 from urllib.parse import urlsplit
@@ -82,9 +83,10 @@ def _account_limit() -> str:
 
 
 def _account_tried() -> str:
-    """The e-mail address tried, as a digest: limit counters never hold an address in clear."""
+    """The e-mail address tried, as a keyed digest: limit counters and logs never show it."""
     email = request.form.get("email", "").strip().lower()
-    return "sign-in-account:" + hashlib.sha256(email.encode()).hexdigest()
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "sign-in-account:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()
 
 
 def _failed_attempt(response: Response) -> bool:

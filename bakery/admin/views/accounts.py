@@ -9,6 +9,7 @@ from flask_admin.helpers import get_form_data
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -26,7 +27,7 @@ from bakery.services.accounts import (
     reset_staff_password,
     update_staff_account,
 )
-from bakery.services.errors import DomainError
+from bakery.services.errors import Conflict, DomainError
 
 ROLE_CHOICES = [
     SelectChoice("staff", "Staff: runs orders"),
@@ -142,6 +143,12 @@ class StaffAccountView(AdminOnlyModelView):
             db.session.commit()
         except DomainError as error:
             _report(form, error)
+            return False
+        except IntegrityError:
+            # The same e-mail created by another admin at the same moment.
+            _report(
+                form, Conflict("A staff account with this e-mail already exists", field="email")
+            )
             return False
         return account
 
