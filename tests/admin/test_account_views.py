@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import g, request_tearing_down
@@ -146,6 +147,21 @@ def test_the_staff_list_shows_staff_accounts_and_no_password(
     for password_hash in hashes:
         assert password_hash not in page
         assert password_hash.split("$")[0] not in page
+
+
+class TestTimesOnTheShopClock:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {"TIMEZONE": "America/New_York"}
+
+    def test_last_sign_in_is_shown_in_the_shops_zone_or_never(self, admin_client, make_staff):
+        make_staff(email="counter@example.com", role="staff")
+        signed = account("owner@example.com").last_login_at.astimezone(ZoneInfo("America/New_York"))
+
+        page = admin_client.get(STAFF).get_data(as_text=True)
+
+        assert f"{signed:%Y-%m-%d %H:%M %Z}" in page
+        assert re.search(r"counter@example\.com.*?Never", page, re.S)
 
 
 def test_the_staff_list_searches_by_name_and_email(admin_client, make_staff):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, g, redirect, request
 from flask_admin import Admin, expose
 from flask_admin.form import BaseForm
@@ -28,6 +30,7 @@ from bakery.services.accounts import (
     update_staff_account,
 )
 from bakery.services.errors import Conflict, DomainError
+from bakery.services.sales import shop_zone
 
 ROLE_CHOICES = [
     SelectChoice("staff", "Staff: runs orders"),
@@ -81,6 +84,14 @@ class PasswordResetForm(BaseForm):
     password, password_again = _password_fields("New password")
 
 
+def _on_shop_clock(moment: datetime | None, *, missing: str = "") -> str:
+    return moment.astimezone(shop_zone()).strftime("%Y-%m-%d %H:%M %Z") if moment else missing
+
+
+def _shown_time(view, context, model, name) -> str:
+    return _on_shop_clock(getattr(model, name), missing="Never" if name == "last_login_at" else "")
+
+
 def _report(form: BaseForm, error: DomainError) -> None:
     """A refusal shows beside the field it is about, or at the top of the page."""
     db.session.rollback()
@@ -110,6 +121,10 @@ class StaffAccountView(AdminOnlyModelView):
     column_searchable_list = ["email", "name"]
     column_sortable_list = ["email", "name", "role", "is_active", "last_login_at"]
     column_default_sort = "email"
+    column_formatters = column_formatters_detail = {
+        "last_login_at": _shown_time,
+        "created_at": _shown_time,
+    }
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-key", ".reset_password_view", title="Reset password")
     ]
@@ -214,7 +229,8 @@ class CustomerAccountView(AdminOnlyModelView):
     column_sortable_list = ["email", "name", "created_at"]
     column_default_sort = ("created_at", True)
     column_formatters = {
-        "order_count": lambda view, context, model, name: g.customer_order_counts.get(model.id, 0)
+        "created_at": _shown_time,
+        "order_count": lambda view, context, model, name: g.customer_order_counts.get(model.id, 0),
     }
 
     def get_query(self):
