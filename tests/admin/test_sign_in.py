@@ -171,6 +171,7 @@ class TestAttemptsPerClientAddress:
         page = response.get_data(as_text=True)
         assert LIMITED in page
         assert 'name="password"' in page
+        assert PASSWORD not in page
         assert not _signed_in(browser)
 
     def test_another_client_address_still_signs_in(self, app, make_staff):
