@@ -8,6 +8,7 @@ mounts, migrations before serving, nginx's limits and headers) are checked in th
 import json
 import os
 import re
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -120,6 +121,52 @@ def test_nginx_limits_uploads_and_serves_them_safely():
     assert re.search(r"add_header\s+Content-Security-Policy\s+\"default-src 'none'\"", uploads)
     assert "image/webp" in uploads
     assert not re.search(r"autoindex\s+on", uploads)
+
+
+def real_ip_rules(tmp_path, trusted: str):
+    target = tmp_path / "real-ip.conf"
+    env = {"PATH": os.environ["PATH"], "BAKERY_TRUSTED_PROXIES": trusted}
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker/nginx/real-ip.sh")],
+        env={**env, "BAKERY_REAL_IP_CONF": str(target)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, (target.read_text() if target.exists() else None)
+
+
+def test_nginx_believes_forwarded_addresses_only_from_the_trusted_proxies(tmp_path, services):
+    result, rules = real_ip_rules(tmp_path, "10.0.0.0/8, 2001:db8::/32,192.0.2.7")
+
+    assert result.returncode == 0, result.stderr
+    assert rules.splitlines() == [
+        "set_real_ip_from 10.0.0.0/8;",
+        "set_real_ip_from 2001:db8::/32;",
+        "set_real_ip_from 192.0.2.7;",
+        "real_ip_header X-Forwarded-For;",
+        "real_ip_recursive on;",
+    ]
+    assert "include /etc/nginx/bakery-real-ip.conf;" in read("docker/nginx/bakery.conf")
+    scripts = [
+        t for _, t, _ in bind_mounts(services["nginx"]) if t.startswith("/docker-entrypoint.d/")
+    ]
+    assert scripts == ["/docker-entrypoint.d/40-bakery-real-ip.sh"]
+
+
+def test_without_trusted_proxies_no_forwarded_address_is_believed(tmp_path):
+    result, rules = real_ip_rules(tmp_path, "")
+
+    assert result.returncode == 0, result.stderr
+    assert rules == ""
+
+
+def test_a_bad_trusted_proxy_stops_nginx_with_a_message(tmp_path):
+    result, rules = real_ip_rules(tmp_path, "10.0.0.0/8;allow all")
+
+    assert result.returncode != 0
+    assert "BAKERY_TRUSTED_PROXIES" in result.stderr
+    assert rules is None
 
 
 def dockerfile_instructions():
