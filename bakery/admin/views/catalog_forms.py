@@ -109,7 +109,9 @@ class ProductForm(BaseForm):
         description="Units left; leave empty when this item is not counted (made to order).",
     )
     is_active = BooleanField("Active", default=True)
-    tags = TagsField("Tags", description="Comma-separated, for example: vegan, sourdough")
+    tags = TagsField(
+        "Tags", default=list, description="Comma-separated, for example: vegan, sourdough"
+    )
     allergens = SelectMultipleField(
         "Allergens",
         choices=[SelectChoice(allergen, allergen.capitalize()) for allergen in EU_ALLERGENS],

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, BooleanEqualFilter, IntEqualFilter
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
 from flask_admin.helpers import get_form_data
 from flask_admin.model.form import create_editable_list_form
 from flask_admin.model.widgets import XEditableWidget
 from markupsafe import Markup
-from sqlalchemy import exists
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
@@ -18,85 +17,25 @@ from wtforms import SelectChoice
 from bakery.admin.views.catalog_base import CatalogModelView, record_id, spreadsheet_text
 from bakery.admin.views.catalog_forms import MoneyField, ProductForm, ProductInlineForm
 from bakery.admin.views.order_display import money
-from bakery.extensions import db
-from bakery.models.catalog import (
-    EU_ALLERGENS,
-    Product,
-    ProductAllergen,
-    ProductImage,
-    ProductTag,
+from bakery.admin.views.product_filters import (
+    AllergenFilter,
+    CategoryOptions,
+    FreeFromAllergenFilter,
+    TagFilter,
+    category_labels,
 )
+from bakery.extensions import db
+from bakery.models.catalog import Product, ProductImage
 from bakery.services import catalog, images
 from bakery.services.errors import Conflict, DomainError
-
-ALLERGEN_CHOICES = [(allergen, allergen.capitalize()) for allergen in EU_ALLERGENS]
 
 
 def price_text(cents: int) -> str:
     return money(cents, current_app.config["CURRENCY"])
 
 
-def category_labels() -> list[tuple[int, str]]:
-    categories = db.session.scalars(catalog.list_categories(include_inactive=True))
-    return [
-        (category.id, category.name if category.is_active else f"{category.name} (hidden)")
-        for category in categories
-    ]
-
-
 def category_choices() -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in category_labels()]
-
-
-class CategoryOptions:
-    """The category filter's choices, read each time the list is drawn, not once at start-up."""
-
-    def __iter__(self):
-        return iter((str(key), label) for key, label in category_labels())
-
-
-class AllergenFilter(BaseSQLAFilter):
-    def __init__(self) -> None:
-        super().__init__(Product.id, "Allergen", options=ALLERGEN_CHOICES)
-
-    def validate(self, value) -> bool:
-        return value in EU_ALLERGENS
-
-    def contains(self, value):
-        return exists().where(
-            ProductAllergen.product_id == Product.id, ProductAllergen.allergen == value
-        )
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.contains(value))
-
-    def operation(self) -> str:
-        return "contains"
-
-
-class FreeFromAllergenFilter(AllergenFilter):
-    def apply(self, query, value, alias=None):
-        return query.filter(~self.contains(value))
-
-    def operation(self) -> str:
-        return "free from"
-
-
-class TagFilter(BaseSQLAFilter):
-    def __init__(self) -> None:
-        super().__init__(Product.id, "Tag")
-
-    def clean(self, value: str) -> str:
-        # Tags are stored the way the catalog service writes them: 'Gluten free' is 'gluten-free'.
-        return catalog.slugify(value)
-
-    def apply(self, query, value, alias=None):
-        return query.filter(
-            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == value)
-        )
-
-    def operation(self) -> str:
-        return "is"
 
 
 class InlineEditWidget(XEditableWidget):
@@ -365,10 +304,13 @@ class ProductView(CatalogModelView):
         return blueprint
 
     def _upload_too_large(self, error: RequestEntityTooLarge):
+        if request.endpoint not in (f"{self.endpoint}.create_view", f"{self.endpoint}.edit_view"):
+            return error
         limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         flash(
             f"The photos sent are larger than the {limit_mb} MB accepted in one upload; "
             "send fewer or smaller photos. Nothing was saved.",
             "error",
         )
+        # Back to the same form, now as a GET.
         return redirect(request.url)
