@@ -182,7 +182,7 @@ def count_products_by_category(category_ids: Iterable[int]) -> dict[int, int]:
         .where(Product.category_id.in_(ids))
         .group_by(Product.category_id)
     )
-    return dict.fromkeys(ids, 0) | dict(counts.tuples().all())
+    return dict.fromkeys(ids, 0) | dict(counts.all())
 
 
 def delete_category(category: Category) -> None:
