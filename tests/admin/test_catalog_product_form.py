@@ -92,7 +92,7 @@ def test_hidden_categories_are_offered_and_marked(admin_client, make_category):
 # --- creating -------------------------------------------------------------------------------------
 
 
-def test_create_with_a_photo_shows_in_the_public_api(admin_client, breads, app):
+def test_create_with_a_photo_shows_in_the_public_api(admin_client, breads):
     form = product_form(
         breads,
         name="Pain de Campagne",
