@@ -1,9 +1,11 @@
-"""Shared cache of public catalog answers, keyed by the catalog revision so writes show at once.
+"""Shared cache of public catalog answers, served while their catalog revision is current.
 
 The revision counts catalog writes and lives in the database, bumped in each write's own
-transaction. With Redis as the cache, each committed write also publishes it there, so a
-cached answer costs one Redis round trip and no database query; with an in-process cache every
-request reads it from the database, because another worker's write is not visible otherwise.
+transaction. An answer is stored ready to send (body, ETag and headers) with the revision it
+was made at, and served only while that is still the current revision. With Redis as the cache,
+each committed write also publishes the revision there, so one Redis round trip fetches both the
+revision and the answer, and no database query is needed; with an in-process cache every request
+reads the revision from the database, because another worker's write is not visible otherwise.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import pickle
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, request
+from flask_caching.backends import NullCache
 from flask_smorest.exceptions import NotModified
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -24,10 +29,11 @@ log = logging.getLogger("bakery.api.cache")
 # Browsers and a CDN may keep an answer a minute; ETags make revalidation cheap after that.
 PUBLIC_CACHE_CONTROL = "public, max-age=60"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
-KEPT_HEADERS = ("Content-Type", "ETag", "X-Pagination")
+KEPT_HEADERS = ("Content-Type", "X-Pagination")
 # Short, because stock sold at checkout does not bump the revision (see README, Caching).
 TIMEOUT_SECONDS = 60
 REVISION_KEY = "catalog:revision"
+ANSWER_KEY = "catalog:answer:"
 # Should publishing a revision ever fail, Redis forgets the old one within this many seconds.
 REVISION_TTL_SECONDS = 5
 # Raise the published revision, never lower it: writers may commit in one order and publish
@@ -40,37 +46,52 @@ end
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A public 200 answer as sent, and the catalog revision it was made at."""
+
+    revision: int
+    etag: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, revision: int, response: Response) -> Answer | None:
+        etag, _ = response.get_etag()
+        if etag is None:
+            return None
+        headers = tuple(
+            (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
+        )
+        return cls(revision, etag, response.get_data(), (*headers, *_public_headers(etag)))
+
+    def replay(self) -> Response:
+        if request.if_none_match.contains_weak(self.etag):
+            return Response(status=304, headers=_public_headers(self.etag))
+        return Response(self.body, status=200, headers=self.headers)
+
+
+def _public_headers(etag: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("ETag", f'"{etag}"'),
+        ("Cache-Control", PUBLIC_CACHE_CONTROL),
+        ("Vary", "Authorization"),
+    )
+
+
 def _redis():
     """The Redis client behind the cache, or None for an in-process cache."""
     backend = cache.cache
     return getattr(backend, "_write_client", None)
 
 
-def _revision() -> int:
-    client = _redis()
-    if client is not None:
-        try:
-            published = client.get(current_app.config["CACHE_KEY_PREFIX"] + REVISION_KEY)
-        except Exception as exc:  # Redis down: the database still knows
-            log.warning("catalog revision read from Redis failed: %s", exc.__class__.__name__)
-        else:
-            if published is not None:
-                return int(published)
-            revision = current_revision()
-            _publish(client, revision)
-            return revision
-    return current_revision()
+def _prefixed(key: str) -> str:
+    return current_app.config["CACHE_KEY_PREFIX"] + key
 
 
 def _publish(client, revision: int) -> None:
     try:
-        client.eval(
-            _PUBLISH,
-            1,
-            current_app.config["CACHE_KEY_PREFIX"] + REVISION_KEY,
-            revision,
-            REVISION_TTL_SECONDS,
-        )
+        client.eval(_PUBLISH, 1, _prefixed(REVISION_KEY), revision, REVISION_TTL_SECONDS)
     except Exception as exc:
         log.warning("publishing the catalog revision failed: %s", exc.__class__.__name__)
 
@@ -98,38 +119,72 @@ def _publish_after_commit(session: Session) -> None:
 def _key() -> str:
     # Bodies hold absolute image URLs: the scheme and host the client used are part of the key,
     # so a forged Host or X-Forwarded-Host only ever reaches the one who forged it.
-    query = sorted(request.args.items(multi=True))
-    digest = hashlib.sha256(repr((request.host_url, request.path, query)).encode()).hexdigest()
-    return f"catalog:{_revision()}:{digest}"
+    environ = request.environ
+    material = "\n".join(
+        (
+            environ["wsgi.url_scheme"],
+            request.host,
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    )
+    return ANSWER_KEY + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest()
 
 
-def _read(key: str) -> dict | None:
-    try:
-        return cache.get(key)
-    except Exception as exc:  # a cache outage costs speed, never the answer
-        log.warning("catalog cache read failed: %s", exc.__class__.__name__)
+class RedisAnswers:
+    """Answers in Redis beside the published revision: both come back in one round trip."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def lookup(self, key: str) -> tuple[int | None, Answer | None]:
+        """The current revision (None when Redis is unreachable) and the answer stored at key."""
+        try:
+            published, stored = self.client.mget(_prefixed(REVISION_KEY), _prefixed(key))
+        except Exception as exc:  # a cache outage costs speed, never the answer
+            log.warning("catalog cache read failed: %s", exc.__class__.__name__)
+            return None, None
+        if published is None:
+            revision = current_revision()
+            _publish(self.client, revision)
+        else:
+            revision = int(published)
+        # Only this app writes under its key prefix, as flask-caching's own Redis backend assumes.
+        return revision, pickle.loads(stored) if stored is not None else None  # noqa: S301
+
+    def store(self, key: str, answer: Answer) -> None:
+        try:
+            self.client.set(_prefixed(key), pickle.dumps(answer), ex=TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("catalog cache write failed: %s", exc.__class__.__name__)
+
+
+class LocalAnswers:
+    """Answers in any other cache; the revision comes from the database on every lookup."""
+
+    def lookup(self, key: str) -> tuple[int | None, Answer | None]:
+        try:
+            stored = cache.get(key)
+        except Exception as exc:
+            log.warning("catalog cache read failed: %s", exc.__class__.__name__)
+            stored = None
+        return current_revision(), stored
+
+    def store(self, key: str, answer: Answer) -> None:
+        try:
+            cache.set(key, answer, timeout=TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("catalog cache write failed: %s", exc.__class__.__name__)
+
+
+def _answers() -> RedisAnswers | LocalAnswers | None:
+    """Where answers are kept, or None when caching is switched off."""
+    backend = cache.cache
+    if isinstance(backend, NullCache):
         return None
-
-
-def _write(key: str, response: Response) -> None:
-    entry = {
-        "body": response.get_data(),
-        "headers": [
-            (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
-        ],
-    }
-    try:
-        cache.set(key, entry, timeout=TIMEOUT_SECONDS)
-    except Exception as exc:
-        log.warning("catalog cache write failed: %s", exc.__class__.__name__)
-
-
-def _replay(entry: dict) -> Response:
-    response = Response(entry["body"], status=200, headers=entry["headers"])
-    etag, _ = response.get_etag()
-    if etag and request.if_none_match.contains_weak(etag):
-        return Response(status=304, headers={"ETag": response.headers["ETag"]})
-    return response
+    client = _redis()
+    return RedisAnswers(client) if client is not None else LocalAnswers()
 
 
 def _fresh(view, *args, **kwargs) -> Response:
@@ -148,17 +203,26 @@ def cached_catalog_response(view):
         if "Authorization" in request.headers:
             response = _fresh(view, *args, **kwargs)
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
-        else:
-            key = _key()
-            entry = _read(key)
-            if entry is not None:
-                response = _replay(entry)
-            else:
-                response = _fresh(view, *args, **kwargs)
-                if response.status_code == 200:
-                    _write(key, response)
-            response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-        response.vary.add("Authorization")
-        return response
+            response.vary.add("Authorization")
+            return response
+        answers = _answers()
+        if answers is None:
+            return _public(_fresh(view, *args, **kwargs))
+        key = _key()
+        revision, answer = answers.lookup(key)
+        if answer is not None and answer.revision == revision:
+            return answer.replay()
+        response = _fresh(view, *args, **kwargs)
+        if revision is not None and response.status_code == 200:
+            answer = Answer.of(revision, response)
+            if answer is not None:
+                answers.store(key, answer)
+        return _public(response)
 
     return serve
+
+
+def _public(response: Response) -> Response:
+    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    response.vary.add("Authorization")
+    return response

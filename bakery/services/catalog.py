@@ -231,8 +231,19 @@ def _like(text: str) -> str:
 
 def search_products(filters: ProductFilters) -> Select:
     """Active products in active categories matching every given filter, in the given order."""
+    order = search_order(filters)
+    query = select(Product).join(Product.category).where(and_(*search_conditions(filters)))
+    return with_details(query, category_joined=True).order_by(*order)
+
+
+def search_order(filters: ProductFilters) -> tuple:
     if filters.sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    return SORTS[filters.sort]
+
+
+def search_conditions(filters: ProductFilters) -> list:
+    """What a product listed by a search must satisfy (products joined to their category)."""
     conditions = [Product.is_active, Category.is_active]
     if filters.category:
         conditions.append(Category.slug == filters.category)
@@ -260,8 +271,7 @@ def search_products(filters: ProductFilters) -> Select:
         conditions.append(Product.price_cents >= filters.min_price)
     if filters.max_price is not None:
         conditions.append(Product.price_cents <= filters.max_price)
-    query = select(Product).join(Product.category).where(and_(*conditions))
-    return with_details(query, category_joined=True).order_by(*SORTS[filters.sort])
+    return conditions
 
 
 def get_product(slug: str, *, include_inactive: bool = False) -> Product:

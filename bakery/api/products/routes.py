@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from bakery.api.base import Blueprint, page_of
+from bakery.api.base import Blueprint
 from bakery.api.catalog_cache import cached_catalog_response
+from bakery.api.products.listing import product_list
 from bakery.api.products.schemas import (
     ImageChangeSchema,
     ImageSchema,
@@ -32,10 +33,8 @@ class Products(MethodView):
     @blp.paginate(max_page_size=100)
     def get(self, pagination_parameters, exclude_allergen=(), **filters):
         """Active products in active categories; every filter given must match"""
-        query = catalog.search_products(
-            catalog.ProductFilters(exclude_allergens=tuple(exclude_allergen), **filters)
-        )
-        return page_of(query, pagination_parameters)
+        filters = catalog.ProductFilters(exclude_allergens=tuple(exclude_allergen), **filters)
+        return product_list(filters, pagination_parameters, blp.set_etag)
 
     @auth_required(blp, role="admin")
     @blp.etag

@@ -1,0 +1,139 @@
+"""Product list pages shaped by hand: ProductSchema's fields, without its cost per product.
+
+The OpenAPI document still describes the list with ProductSchema; a test holds the two shapes
+equal. Each process remembers, for the current catalog revision, the totals of searches and
+the details of products, so a page usually costs one statement: the one that reads its
+products' ids, stock and updated_at, which checkout changes without a catalog write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Response, current_app, url_for
+
+from bakery.services.catalog import ProductFilters
+from bakery.services.catalog_pages import (
+    ListedImage,
+    PageEntry,
+    ProductDetails,
+    count_products,
+    describe_products,
+    list_page,
+)
+from bakery.services.images import VARIANTS, variant_name
+
+# What a process remembers at most; past that it starts again from nothing.
+MAX_REMEMBERED = 20_000
+_MEMORY = "bakery.product_listing"
+
+
+class RevisionMemory:
+    """Values that hold for one catalog revision, looked up by revision and key."""
+
+    def __init__(self, limit: int = MAX_REMEMBERED) -> None:
+        self.limit = limit
+        self.values: dict[tuple[int, Hashable], Any] = {}
+
+    def get(self, revision: int, key: Hashable) -> Any:
+        return self.values.get((revision, key))
+
+    def put(self, revision: int, key: Hashable, value: Any) -> None:
+        if len(self.values) >= self.limit:
+            self.values.clear()
+        self.values[(revision, key)] = value
+
+
+def _memory() -> RevisionMemory:
+    # Per app: tests roll their database back to earlier revisions, each with a new app.
+    memory = current_app.extensions.get(_MEMORY)
+    if memory is None:
+        memory = current_app.extensions[_MEMORY] = RevisionMemory()
+    return memory
+
+
+def product_list(filters: ProductFilters, pagination, set_etag: Callable) -> Response:
+    """The JSON list page; `pagination` gets the total, `set_etag` the page's ETag data."""
+    memory = _memory()
+    page = list_page(filters, limit=pagination.page_size, offset=pagination.first_item)
+    pagination.item_count = _total(memory, filters, page.revision)
+    details = _details(memory, [entry.id for entry in page.entries], page.revision)
+    currency = current_app.config["CURRENCY"]
+    uploads = _uploads_url() if any(item.images for item in details.values()) else ""
+    body = [
+        _shape(details[entry.id], entry, currency, uploads)
+        for entry in page.entries
+        # Deleted between the two reads: the page is one shorter, as it will be from now on.
+        if entry.id in details
+    ]
+    response = current_app.json.response(body)
+    digest = hashlib.sha1(response.get_data(), usedforsecurity=False).hexdigest()
+    set_etag([digest, pagination.item_count, pagination.page, pagination.page_size])
+    return response
+
+
+def _total(memory: RevisionMemory, filters: ProductFilters, revision: int) -> int:
+    total = memory.get(revision, ("total", filters))
+    if total is None:
+        total, counted_at = count_products(filters)
+        memory.put(counted_at, ("total", filters), total)
+    return total
+
+
+def _details(memory: RevisionMemory, ids: list[int], revision: int) -> dict[int, ProductDetails]:
+    known = {}
+    for product_id in ids:
+        details = memory.get(revision, ("product", product_id))
+        if details is not None:
+            known[product_id] = details
+    missing = [product_id for product_id in ids if product_id not in known]
+    if missing:
+        found, read_at = describe_products(missing)
+        for product_id, details in found.items():
+            memory.put(read_at, ("product", product_id), details)
+        known.update(found)
+    return known
+
+
+def _uploads_url() -> str:
+    """The absolute URL of the uploads folder for this request's scheme and host."""
+    return url_for("uploads.serve", name="_", _external=True)[:-1]
+
+
+def _shape(
+    details: ProductDetails, entry: PageEntry, currency: str, uploads: str
+) -> dict[str, Any]:
+    return {
+        "id": details.id,
+        "slug": details.slug,
+        "name": details.name,
+        "description": details.description,
+        "price_cents": details.price_cents,
+        "currency": currency,
+        "category": {
+            "id": details.category_id,
+            "slug": details.category_slug,
+            "name": details.category_name,
+        },
+        "images": [_shape_image(image, uploads) for image in details.images],
+        "tags": details.tags,
+        "allergens": details.allergens,
+        "stock": entry.stock,
+        "is_active": details.is_active,
+        "created_at": details.created_at.isoformat(),
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def _shape_image(image: ListedImage, uploads: str) -> dict[str, Any]:
+    variants = {variant: uploads + variant_name(image.file_key, variant) for variant in VARIANTS}
+    return {
+        "id": image.id,
+        "url": variants["large"],
+        "variants": variants,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+    }

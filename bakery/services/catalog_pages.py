@@ -1,0 +1,179 @@
+"""Public product list pages read as plain rows, in few and cheap statements.
+
+A page is read in two parts: which products, in order, with what checkout changes without a
+catalog write (stock, and so updated_at); and their details, which only catalog writes change,
+so they hold for a whole catalog revision and a caller may keep them that long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+
+from bakery.extensions import db
+from bakery.models.catalog import (
+    CatalogRevision,
+    Category,
+    Product,
+    ProductAllergen,
+    ProductImage,
+    ProductTag,
+)
+from bakery.services.catalog import (
+    ProductFilters,
+    current_revision,
+    search_conditions,
+    search_order,
+)
+
+# Tags are slugs and allergens come from a fixed list: neither can hold this separator.
+_SEPARATOR = ","
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    id: int
+    stock: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    entries: list[PageEntry]
+    # Read in the same snapshot as the entries.
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListedImage:
+    id: int
+    file_key: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDetails:
+    id: int
+    slug: str
+    name: str
+    description: str
+    price_cents: int
+    is_active: bool
+    created_at: datetime
+    category_id: int
+    category_slug: str
+    category_name: str
+    tags: list[str]
+    allergens: list[str]
+    images: list[ListedImage]
+
+
+def _rows(statement) -> list:
+    # Plain rows straight from the session's connection: the ORM's result machinery, of no use
+    # for rows of columns, would cost as much as the statement itself.
+    return db.session.connection().execute(statement).all()
+
+
+def _revision():
+    return select(CatalogRevision.revision).where(CatalogRevision.id == 1).scalar_subquery()
+
+
+def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPage:
+    """The products of one page of a search, in order, and the catalog revision."""
+    statement = (
+        select(Product.id, Product.stock, Product.updated_at, _revision())
+        .join(Product.category)
+        .where(*search_conditions(filters))
+        .order_by(*search_order(filters))
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = _rows(statement)
+    if not rows:
+        return ProductPage([], current_revision())
+    return ProductPage([PageEntry(*row[:3]) for row in rows], rows[0][3] or 0)
+
+
+def count_products(filters: ProductFilters) -> tuple[int, int]:
+    """How many products a search lists, and the catalog revision that count belongs to."""
+    statement = (
+        select(func.count(), _revision())
+        .select_from(Product)
+        .join(Product.category)
+        .where(*search_conditions(filters))
+    )
+    [(total, revision)] = _rows(statement)
+    return total, revision or 0
+
+
+def _joined_list(column, owner_column):
+    return (
+        select(func.aggregate_strings(column, _SEPARATOR))
+        .where(owner_column == Product.id)
+        .scalar_subquery()
+    )
+
+
+def describe_products(ids: Collection[int]) -> tuple[dict[int, ProductDetails], int]:
+    """The details of these products by id, and the catalog revision they hold for.
+
+    One statement, and a second for images only when one of the products has any.
+    """
+    rows = _rows(
+        select(
+            Product.id,
+            Product.slug,
+            Product.name,
+            Product.description,
+            Product.price_cents,
+            Product.is_active,
+            Product.created_at,
+            Category.id,
+            Category.slug,
+            Category.name,
+            _joined_list(ProductTag.tag, ProductTag.product_id),
+            _joined_list(ProductAllergen.allergen, ProductAllergen.product_id),
+            exists().where(ProductImage.product_id == Product.id),
+            _revision(),
+        )
+        .join(Product.category)
+        .where(Product.id.in_(ids))
+    )
+    if not rows:
+        return {}, current_revision()
+    pictured = [row[0] for row in rows if row[12]]
+    images = _images_of(pictured) if pictured else {}
+    details = {
+        row[0]: ProductDetails(
+            *row[:10],
+            sorted(row[10].split(_SEPARATOR)) if row[10] else [],
+            sorted(row[11].split(_SEPARATOR)) if row[11] else [],
+            images.get(row[0], []),
+        )
+        for row in rows
+    }
+    return details, rows[0][13] or 0
+
+
+def _images_of(product_ids: list[int]) -> dict[int, list[ListedImage]]:
+    rows = _rows(
+        select(
+            ProductImage.product_id,
+            ProductImage.id,
+            ProductImage.file_key,
+            ProductImage.width,
+            ProductImage.height,
+            ProductImage.alt,
+        )
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+    )
+    images: dict[int, list[ListedImage]] = {}
+    for product_id, *fields in rows:
+        images.setdefault(product_id, []).append(ListedImage(*fields))
+    return images
