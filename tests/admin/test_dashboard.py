@@ -102,7 +102,7 @@ def test_open_orders_link_to_their_page_and_finished_ones_are_not_listed(staff_c
 
     assert waiting.number in table
     assert done.number not in table
-    assert f'<a href="/admin/order/details/?id={waiting.id}">{waiting.number}</a>' in page
+    assert f'<a href="/admin/orders/details/?id={waiting.id}">{waiting.number}</a>' in page
     assert "Confirmed" in table
     assert pickup.strftime("%H:%M") in table  # UTC is the default shop zone
     assert "Ada Shopper" in table

@@ -16,7 +16,7 @@ from bakery.models.orders import Order
 from bakery.services.orders import change_status
 from tests.admin.helpers import csrf_token, post_form
 
-LIST = "/admin/order/"
+LIST = "/admin/orders/"
 WORKFLOW = ("confirmed", "baking", "ready", "completed")
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -70,7 +70,7 @@ def _buttons(page: str) -> list[tuple[str, str]]:
 
 
 def _details(order: Order) -> str:
-    return f"/admin/order/details/?id={order.id}"
+    return f"/admin/orders/details/?id={order.id}"
 
 
 def _press(client, order: Order, status: str):
@@ -81,7 +81,7 @@ def _press(client, order: Order, status: str):
     """
     return post_form(
         client,
-        f"/admin/order/{order.id}/status",
+        f"/admin/orders/{order.id}/status",
         {"status": status},
         token_from="/admin/login/",
         follow_redirects=True,
@@ -113,7 +113,7 @@ def test_list_shows_each_order_with_customer_badge_items_and_money(staff_client,
     assert f"2 items: 2 {TIMES} Sourdough loaf" in page
     assert "€12.40" in page
     assert "Sliced, please" in page
-    assert re.search(r'<a class="nav-link[^"]*" href="/admin/order/">\s*Orders</a>', page)  # menu
+    assert re.search(r'<a class="nav-link[^"]*" href="/admin/orders/">\s*Orders</a>', page)  # menu
 
 
 def test_each_status_has_its_own_badge_colour(staff_client, order_for):
@@ -336,20 +336,20 @@ def test_order_page_shows_items_totals_customer_notes_and_history(
     assert "Ring the bell twice" in page
     history = page[page.index('class="table table-sm order-history"') :]
     assert re.search(r'<tr data-status="pending">.*?ada@example.com \(customer\)', history, re.S)
-    assert f'href="/admin/order/{order.id}/slip"' in page
+    assert f'href="/admin/orders/{order.id}/slip"' in page
 
 
 def test_unknown_orders_are_not_found(staff_client):
     for order_id in ("999999", "abc", "²", "-1", "99999999999"):
-        response = staff_client.get(f"/admin/order/details/?id={order_id}", follow_redirects=True)
+        response = staff_client.get(f"/admin/orders/details/?id={order_id}", follow_redirects=True)
         assert response.status_code == 200
         assert "Record does not exist." in response.get_data(as_text=True)
-    assert staff_client.get("/admin/order/999999/slip").status_code == 404
-    assert staff_client.get("/admin/order/99999999999/slip").status_code == 404
+    assert staff_client.get("/admin/orders/999999/slip").status_code == 404
+    assert staff_client.get("/admin/orders/99999999999/slip").status_code == 404
     assert (
         post_form(
             staff_client,
-            "/admin/order/999999/status",
+            "/admin/orders/999999/status",
             {"status": "confirmed"},
             token_from="/admin/login/",
         ).status_code
@@ -399,7 +399,7 @@ def test_a_pending_order_offers_confirm_and_a_cancel_that_asks_first(staff_clien
     assert _buttons(page) == [("confirmed", "Mark confirmed"), ("cancelled", "Cancel order")]
     cancel_form = re.search(r"<form[^>]*>(?:(?!</form>).)*Cancel order", page, re.S).group(0)
     assert "return confirm(" in cancel_form
-    assert f'action="/admin/order/{order.id}/status"' in cancel_form
+    assert f'action="/admin/orders/{order.id}/status"' in cancel_form
     assert 'name="csrf_token"' in cancel_form
 
 
@@ -462,7 +462,7 @@ def test_a_move_the_workflow_refuses_is_explained_and_changes_nothing(
 def test_a_status_post_without_csrf_token_is_refused(staff_client, order_for):
     order = order_for("ada")
 
-    response = staff_client.post(f"/admin/order/{order.id}/status", data={"status": "confirmed"})
+    response = staff_client.post(f"/admin/orders/{order.id}/status", data={"status": "confirmed"})
 
     assert response.status_code == 400
     stored = _stored(order)
@@ -487,7 +487,7 @@ def test_the_slip_is_a_plain_printable_page_with_everything_to_hand_over(
     order.pickup_at = pickup
     db.session.commit()
 
-    page = staff_client.get(f"/admin/order/{order.id}/slip").get_data(as_text=True)
+    page = staff_client.get(f"/admin/orders/{order.id}/slip").get_data(as_text=True)
 
     assert '<p class="shop-name"><strong>Bakery</strong></p>' in page
     assert order.number in page
@@ -506,7 +506,7 @@ def test_the_slip_is_a_plain_printable_page_with_everything_to_hand_over(
 def test_the_slip_of_a_pickup_says_when(staff_client, order_for):
     order = order_for("ada", pickup_at=datetime.now(UTC) + timedelta(hours=5))
 
-    page = staff_client.get(f"/admin/order/{order.id}/slip").get_data(as_text=True)
+    page = staff_client.get(f"/admin/orders/{order.id}/slip").get_data(as_text=True)
 
     assert f"Pickup</strong> at {_stored(order).pickup_at.strftime('%Y-%m-%d %H:%M UTC')}" in page
 
@@ -520,7 +520,7 @@ def test_notes_and_names_render_as_text_on_list_order_page_and_slip(
     customer = make_customer(email="mallory@example.com", name="<script>alert(2)</script>")
     order = make_order(customer=customer, items=[(loaf, 1)], notes=HOSTILE)
 
-    for path in (LIST, _details(order), f"/admin/order/{order.id}/slip"):
+    for path in (LIST, _details(order), f"/admin/orders/{order.id}/slip"):
         page = staff_client.get(path).get_data(as_text=True)
         assert HOSTILE not in page, path
         assert HOSTILE_ESCAPED in page, path
@@ -535,12 +535,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_order_url(client, ord
     order = order_for("ada")
     token = csrf_token(client)
 
-    for path in (LIST, _details(order), f"/admin/order/{order.id}/slip"):
+    for path in (LIST, _details(order), f"/admin/orders/{order.id}/slip"):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/admin/login/?next="), path
     response = client.post(
-        f"/admin/order/{order.id}/status", data={"status": "confirmed", "csrf_token": token}
+        f"/admin/orders/{order.id}/status", data={"status": "confirmed", "csrf_token": token}
     )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login/")
@@ -552,16 +552,16 @@ def test_orders_cannot_be_created_edited_deleted_or_exported(staff_client, order
     token = csrf_token(staff_client)
 
     for path in (
-        "/admin/order/new/",
-        f"/admin/order/edit/?id={order.id}",
-        "/admin/order/export/csv/",
+        "/admin/orders/new/",
+        f"/admin/orders/edit/?id={order.id}",
+        "/admin/orders/export/csv/",
     ):
         assert staff_client.get(path).status_code == 404, path
     for path in (
-        "/admin/order/new/",
-        "/admin/order/delete/",
-        "/admin/order/action/",
-        "/admin/order/ajax/update/",
+        "/admin/orders/new/",
+        "/admin/orders/delete/",
+        "/admin/orders/action/",
+        "/admin/orders/ajax/update/",
     ):
         response = staff_client.post(
             path, data={"id": order.id, "action": "delete", "rowid": order.id, "csrf_token": token}

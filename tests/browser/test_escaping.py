@@ -40,9 +40,9 @@ def test_markup_in_names_and_notes_creates_no_element(page, sign_in_as, hostile_
         "/admin/products/",
         f"/admin/products/edit/?id={product_id}",
         "/admin/categories/",
-        "/admin/order/",
-        f"/admin/order/details/?id={order_id}",
-        f"/admin/order/{order_id}/slip",
+        "/admin/orders/",
+        f"/admin/orders/details/?id={order_id}",
+        f"/admin/orders/{order_id}/slip",
     ):
         answer = page.goto(path)
         page.wait_for_load_state("networkidle")

@@ -41,7 +41,7 @@ def test_staff_advance_an_order_through_every_status(
     )
     sign_in_as("staff")
 
-    page.goto(f"/admin/order/details/?id={order_id}")
+    page.goto(f"/admin/orders/details/?id={order_id}")
     assert page.locator(".order-notes").inner_text() == "Sliced, please"
     screenshot("order-page")
     for status, label in WORKFLOW:
@@ -64,7 +64,7 @@ def test_cancelling_asks_first_and_gives_the_stock_back(
     )
     sign_in_as("staff")
 
-    page.goto(f"/admin/order/details/?id={order_id}")
+    page.goto(f"/admin/orders/details/?id={order_id}")
     page.get_by_role("button", name="Cancel order").click()
     page.wait_for_load_state()
 

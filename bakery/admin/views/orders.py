@@ -103,7 +103,7 @@ class OrderView(StaffModelView):
 
     def __init__(self) -> None:
         self.column_filters = order_filters()
-        super().__init__(Order, db, name="Orders", endpoint="order", url="order")
+        super().__init__(Order, db, name="Orders", endpoint="order", url="orders")
 
     def search_placeholder(self) -> str:
         return "Order number, customer e-mail or name"
