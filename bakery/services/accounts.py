@@ -202,8 +202,11 @@ def delete_staff_account(account_id: object) -> None:
 
 
 def _lock_active_admins() -> list[User]:
-    """Every active admin, locked until commit: two admins demoting each other at once queue up
-    here, and the second sees the first's change before counting who is left."""
+    """Every active admin, locked until commit.
+
+    Two admins demoting each other at once queue up here, and the second sees the first's change
+    before counting who is left.
+    """
     query = (
         select(User)
         .where(dashboard_accounts(), User.role == "admin", User.is_active)
