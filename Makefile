@@ -45,7 +45,7 @@ bench: setup-dev
 
 # The README's dashboard pictures, taken by the browser tests (needs Chromium).
 screenshots: setup-dev
-	BAKERY_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser -k screenshot
+	TEST_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -26,7 +26,7 @@ from bakery.extensions import db
 from tests.admin.helpers import PASSWORD
 from tests.conftest import REQUIRE_SERVICES, base_config
 
-CHROMIUM = os.environ.get("BAKERY_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ADMIN_EMAIL = "owner@example.com"
 STAFF_EMAIL = "counter@example.com"
 # Where `make screenshots` wants the README's pictures; a plain test run keeps them in tmp.
-SCREENSHOT_FOLDER = os.environ.get("BAKERY_SCREENSHOTS")
+SCREENSHOT_FOLDER = os.environ.get("TEST_SCREENSHOTS")
 
 
 def _browser_missing() -> str | None:
@@ -169,7 +169,7 @@ def api_get(live_app, live_server):
 
 @pytest.fixture
 def screenshot(page, tmp_path):
-    """Save the page as NAME.png: to $BAKERY_SCREENSHOTS for the README, else to tmp."""
+    """Save the page as NAME.png: to $TEST_SCREENSHOTS for the README, else to tmp."""
     folder = Path(SCREENSHOT_FOLDER) if SCREENSHOT_FOLDER else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
 

@@ -1,0 +1,85 @@
+"""The README's pictures of the dashboard, over a month of a small bakery's orders.
+
+`make screenshots` runs this module alone and saves the pictures to docs/screenshots/; in a
+normal run they go to a temporary folder, so the pages are still opened and checked.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from bakery.cli import seed_command
+from bakery.extensions import db
+from bakery.models import Product, User
+from bakery.models.base import utcnow
+from bakery.services.cart import add_item
+from bakery.services.orders import Checkout, change_status, place_order
+
+CUSTOMERS = ["Ana Baker", "Ben Ortiz", "Chloé Martin", "Dev Patel", "Eva Novak", "Femi Ade"]
+TODAY = ["pending", "pending", "confirmed", "baking", "ready", "completed"]
+ROUTE = {
+    "pending": [],
+    "confirmed": ["confirmed"],
+    "baking": ["confirmed", "baking"],
+    "ready": ["confirmed", "baking", "ready"],
+    "completed": ["confirmed", "baking", "ready", "completed"],
+}
+
+
+def _month_of_orders() -> int:
+    """About a month of orders (a few a day, most completed); the id of one of today's."""
+    chance = random.Random(2026)
+    owner = db.session.scalar(db.select(User).where(User.role == "admin"))
+    shoppers = []
+    for name in CUSTOMERS:
+        email = f"{name.split()[0].lower()}.screenshot@example.com"
+        shopper = db.session.scalar(db.select(User).where(User.email == email))
+        if shopper is None:
+            shopper = User(email=email, name=name, role="customer", sub=f"demo|{email}")
+            db.session.add(shopper)
+        shoppers.append(shopper)
+    db.session.flush()
+    products = db.session.scalars(db.select(Product).where(Product.is_active)).all()
+    for product in products:
+        product.stock = None
+    products[0].stock, products[1].stock = 2, 4
+    now = utcnow()
+    shown = None
+    for days_ago in range(29, -1, -1):
+        statuses = TODAY if days_ago == 0 else ["completed"] * chance.randint(1, 4)
+        for status in statuses:
+            shopper = chance.choice(shoppers)
+            for product in chance.sample(products[2:], 2):
+                add_item(shopper, product_id=product.id, quantity=chance.randint(1, 3))
+            order = place_order(shopper, Checkout(notes=chance.choice([None, "Sliced, please"])))
+            for step in ROUTE[status]:
+                change_status(order, step, by=owner)
+            order.created_at = now - timedelta(days=days_ago, hours=chance.randint(0, 3))
+            shown = order.id if status == "baking" else shown
+    return shown
+
+
+@pytest.fixture
+def busy_bakery(live_app, in_live_app):
+    live_app.test_cli_runner().invoke(seed_command)
+    return in_live_app(_month_of_orders)
+
+
+def test_screenshots_of_home_products_and_an_order(page, sign_in_as, busy_bakery, screenshot):
+    sign_in_as("admin")
+    page.wait_for_selector("#revenue-chart[data-chart-drawn=true]")
+    assert int(page.locator("#orders-today-pending").inner_text()) >= 2
+    home = screenshot("dashboard-home")
+
+    page.goto("/admin/products/")
+    assert page.locator("td img").count() > 0
+    products = screenshot("product-list")
+
+    page.goto(f"/admin/orders/details/?id={busy_bakery}")
+    assert page.get_by_role("button", name="Mark ready").is_visible()
+    order = screenshot("order-page")
+
+    assert all(path.stat().st_size > 10_000 for path in (home, products, order))
