@@ -197,7 +197,9 @@ def _requests_stand_alone(request):
 
     def end_request(sender, **extra) -> None:
         db.session.rollback()
-        for name in ("api_user", "user_id", "_login_user"):
+        # csrf_token: Flask-WTF keeps each request's token in `g`; a second client in the same
+        # test would otherwise be handed the first one's.
+        for name in ("api_user", "user_id", "_login_user", "csrf_token"):
             g.pop(name, None)
 
     request_tearing_down.connect(end_request, application, weak=False)

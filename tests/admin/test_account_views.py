@@ -7,7 +7,6 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import func, select
 
 from bakery.extensions import db
@@ -20,26 +19,6 @@ CUSTOMERS = "/admin/customers/"
 NEW_PASSWORD = "warm-rye-loaves-77"
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-@pytest.fixture(autouse=True)
-def _csrf_token_per_request(request):
-    """Each request makes its own CSRF token, as in production.
-
-    The test's app context lends one `g` to every request, and Flask-WTF keeps the token there:
-    a second browser in the same test would otherwise get the first one's token.
-    """
-
-    def forget(sender, **extra) -> None:
-        g.pop("csrf_token", None)
-
-    if "app" not in request.fixturenames:
-        yield
-        return
-    app = request.getfixturevalue("app")
-    request_tearing_down.connect(forget, app, weak=False)
-    yield
-    request_tearing_down.disconnect(forget, app)
 
 
 def account(email: str) -> User | None:

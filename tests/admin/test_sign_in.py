@@ -10,27 +10,6 @@ from bakery.models import User
 from tests.admin.helpers import PASSWORD, csrf_token, sign_in
 
 
-@pytest.fixture(autouse=True)
-def _csrf_token_per_request(request):
-    """Each request makes its own CSRF token, as in production.
-
-    The test's app context lends one `g` to every request, and Flask-WTF keeps the token there:
-    a second browser in the same test would otherwise get the first one's token.
-    """
-    from flask import g, request_tearing_down
-
-    def forget(sender, **extra) -> None:
-        g.pop("csrf_token", None)
-
-    if "app" not in request.fixturenames:
-        yield
-        return
-    app = request.getfixturevalue("app")
-    request_tearing_down.connect(forget, app, weak=False)
-    yield
-    request_tearing_down.disconnect(forget, app)
-
-
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
     response = client.get("/admin/")
 
