@@ -276,11 +276,18 @@ def test_a_bad_inline_edit_is_refused_with_its_reason_and_saves_nothing(
     assert api_product(admin_client, "rye-loaf")["price_cents"] == 450
 
 
-def test_inline_edit_of_a_product_that_is_gone_is_refused(admin_client, shelf):
-    response = inline_edit(admin_client, 2_000_000, price="1.00")
+@pytest.mark.parametrize("product_id", [2_000_000, "abc", ""], ids=["gone", "words", "none"])
+def test_inline_edit_naming_no_product_is_refused(admin_client, shelf, product_id):
+    response = inline_edit(admin_client, product_id, price="1.00")
 
     assert response.status_code == 400
     assert "Record does not exist." in response.get_data(as_text=True)
+
+
+def test_inline_edit_without_a_product_id_is_refused(admin_client, shelf):
+    response = post_form(admin_client, LIST + "ajax/update/", {"price": "1.00"}, token_from=LIST)
+
+    assert response.status_code == 400
 
 
 # --- bulk actions -------------------------------------------------------------------------------

@@ -260,6 +260,9 @@ class ProductView(CatalogModelView):
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
         """Flask-Admin answers a refused inline edit with 500; it is the request that was wrong."""
+        # Flask-Admin would fail on an edit that names no product instead of refusing it.
+        if record_id(request.form.get("list_form_pk", "")) is None:
+            return "Failed to update record. Record does not exist.", 400
         answer = super().ajax_update()
         if isinstance(answer, tuple) and answer[1] == 500:
             return answer[0], 400
