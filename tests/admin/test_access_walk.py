@@ -91,7 +91,7 @@ def test_admins_reach_every_url(admin_client):
 
 
 @pytest.mark.parametrize("role", ["staff", "admin"])
-def test_a_post_without_a_csrf_token_is_refused_everywhere(request, role):
+def test_a_post_without_a_csrf_token_is_refused_everywhere(app, request, role):
     client = request.getfixturevalue(f"{role}_client")
 
     for rule, method in dashboard_rules(client.application):

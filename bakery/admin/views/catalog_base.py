@@ -30,6 +30,9 @@ def spreadsheet_text(value):
 class CatalogModelView(AdminOnlyModelView):
     """Catalog pages: every write goes through the catalog services, committed once here."""
 
+    # One at a time, from the row's own button: deleting catalog entries in bulk is rarely
+    # meant, and most products with sales cannot be deleted anyway (deactivate them instead).
+    action_disallowed_list = ["delete"]
     # The services' names for fields, where the form calls them differently.
     form_field_for = {"price_cents": "price", "file": "photos", "alt": "photos"}
 
