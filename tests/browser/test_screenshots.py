@@ -76,6 +76,9 @@ def test_screenshots_of_home_products_and_an_order(page, sign_in_as, busy_bakery
 
     page.goto("/admin/products/")
     assert page.locator("td img").count() > 0
+    # Stock that is not counted must not read as sold out.
+    assert page.locator("td.col-stock", has_text="Not counted").count() > 0
+    assert page.locator("td.col-stock", has_text="Empty").count() == 0
     products = screenshot("product-list")
 
     page.goto(f"/admin/orders/details/?id={busy_bakery}")

@@ -129,7 +129,12 @@ class ProductInlineForm(BaseForm):
     """The list page's inline editors: only these columns change there."""
 
     price = MoneyField("Price", validators=[InputRequired()])
-    stock = IntegerField("Stock", validators=[Optional(), NumberRange(max=MAX_STOCK)])
+    stock = IntegerField(
+        "Stock",
+        validators=[Optional(), NumberRange(max=MAX_STOCK)],
+        # x-editable would say "Empty", which reads as sold out.
+        render_kw={"data-emptytext": "Not counted"},
+    )
     is_active = BooleanField("Active")
 
 
