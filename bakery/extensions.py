@@ -4,9 +4,11 @@ The flask-smorest Api and the Flask-Admin Admin keep per-app state (the OpenAPI 
 so they are built for each app by bakery.api.init_api and bakery.admin.init_admin instead.
 """
 
+from flask import Flask
 from flask_caching import Cache
 from flask_cors import CORS
 from flask_limiter import Limiter
+from flask_limiter.constants import ConfigVars
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,4 +29,26 @@ cache = Cache()
 cors = CORS()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter for the limits routes declare with `limiter.limit`.
+
+    Flask-Limiter also checks default, application-wide and meta limits before every request;
+    with none configured that check counts nothing (a route's own limit is checked by its
+    decorator), so it is left out of the request path.
+    """
+
+    GLOBAL_LIMITS = (
+        ConfigVars.DEFAULT_LIMITS,
+        ConfigVars.APPLICATION_LIMITS,
+        ConfigVars.META_LIMITS,
+    )
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        if self.enabled and not any(app.config.get(name) for name in self.GLOBAL_LIMITS):
+            app.before_request_funcs[None].remove(self._check_request_limit)
+
+
+limiter = RouteLimiter(key_func=get_remote_address)

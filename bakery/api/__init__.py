@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
@@ -13,8 +14,32 @@ from bakery.extensions import csrf
 API_PREFIX = "/api/v1"
 
 
+class NoCookieSession(NullSession):
+    def _fail(self, *args, **kwargs):
+        raise RuntimeError("The storefront API has no cookie session: it uses bearer tokens")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
+
+class CookielessApiSessions(SecureCookieSessionInterface):
+    """No cookie session under /api/: the storefront authenticates with bearer tokens.
+
+    Opening the dashboard's session there cost every request time, and reading it (Flask-Login
+    does, after each request) made every answer `Vary: Cookie`, which keeps a CDN from sharing
+    public catalog answers.
+    """
+
+    null_session_class = NoCookieSession
+
+    def open_session(self, app: Flask, request: Request):
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_api(app: Flask) -> Api:
     """Build this app's Api: the spec is per app, so no Api object is shared between apps."""
+    app.session_interface = CookielessApiSessions()
     api = Api()
     api.init_app(
         app,

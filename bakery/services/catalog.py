@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from bakery.extensions import db
 from bakery.models.base import utcnow
@@ -209,15 +209,13 @@ class ProductFilters:
     sort: str = "name"
 
 
-def with_details(query: Select, *, category_joined: bool = False) -> Select:
+def with_details(query: Select) -> Select:
     """Products with images, tags and allergens in three batched statements, whatever the count.
 
-    The category comes with the product's own statement: from the join the query already has,
-    or from one added here.
+    The category comes with the product's own statement.
     """
-    category = contains_eager(Product.category) if category_joined else joinedload(Product.category)
     return query.options(
-        category,
+        joinedload(Product.category),
         selectinload(Product.images),
         selectinload(Product.tag_links),
         selectinload(Product.allergen_links),
@@ -229,27 +227,39 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_products(filters: ProductFilters) -> Select:
-    """Active products in active categories matching every given filter, in the given order."""
-    order = search_order(filters)
-    query = select(Product).join(Product.category).where(and_(*search_conditions(filters)))
-    return with_details(query, category_joined=True).order_by(*order)
-
-
 def search_order(filters: ProductFilters) -> tuple:
     if filters.sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
     return SORTS[filters.sort]
 
 
+def search_shape(filters: ProductFilters) -> tuple:
+    """Which filters a search gives, and its sort: all that the SQL of a search depends on.
+
+    Searches of the same shape share one statement; search_parameters() gives its values.
+    """
+    return (
+        bool(filters.category),
+        bool(filters.q),
+        bool(filters.tag),
+        bool(filters.exclude_allergens),
+        filters.min_price is not None,
+        filters.max_price is not None,
+        filters.sort,
+    )
+
+
 def search_conditions(filters: ProductFilters) -> list:
-    """What a product listed by a search must satisfy (products joined to their category)."""
+    """What a product listed by a search must satisfy (products joined to their category).
+
+    Only the search's shape decides the conditions; the values are bound parameters.
+    """
     conditions = [Product.is_active, Category.is_active]
     if filters.category:
-        conditions.append(Category.slug == filters.category)
+        conditions.append(Category.slug == bindparam("category"))
     if filters.q:
         # ILIKE '%q%': served by the trigram indexes on PostgreSQL (see the initial migration).
-        pattern = _like(filters.q)
+        pattern = bindparam("q")
         conditions.append(
             or_(
                 Product.name.ilike(pattern, escape="\\"),
@@ -258,20 +268,32 @@ def search_conditions(filters: ProductFilters) -> list:
         )
     if filters.tag:
         conditions.append(
-            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == filters.tag)
+            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == bindparam("tag"))
         )
     if filters.exclude_allergens:
         conditions.append(
             ~exists().where(
                 ProductAllergen.product_id == Product.id,
-                ProductAllergen.allergen.in_(filters.exclude_allergens),
+                ProductAllergen.allergen.in_(bindparam("exclude_allergens", expanding=True)),
             )
         )
     if filters.min_price is not None:
-        conditions.append(Product.price_cents >= filters.min_price)
+        conditions.append(Product.price_cents >= bindparam("min_price"))
     if filters.max_price is not None:
-        conditions.append(Product.price_cents <= filters.max_price)
+        conditions.append(Product.price_cents <= bindparam("max_price"))
     return conditions
+
+
+def search_parameters(filters: ProductFilters) -> dict[str, Any]:
+    """The values of the parameters search_conditions() binds."""
+    return {
+        "category": filters.category,
+        "q": _like(filters.q) if filters.q else None,
+        "tag": filters.tag,
+        "exclude_allergens": list(filters.exclude_allergens),
+        "min_price": filters.min_price,
+        "max_price": filters.max_price,
+    }
 
 
 def get_product(slug: str, *, include_inactive: bool = False) -> Product:

@@ -1,17 +1,13 @@
-"""Public product list pages read as plain rows, in few and cheap statements.
-
-A page is read in two parts: which products, in order, with what checkout changes without a
-catalog write (stock, and so updated_at); and their details, which only catalog writes change,
-so they hold for a whole catalog revision and a caller may keep them that long.
-"""
+"""Public product list pages read as plain rows, in few statements built once per search shape."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 
 from bakery.extensions import db
 from bakery.models.catalog import (
@@ -27,6 +23,8 @@ from bakery.services.catalog import (
     current_revision,
     search_conditions,
     search_order,
+    search_parameters,
+    search_shape,
 )
 
 # Tags are slugs and allergens come from a fixed list: neither can hold this separator.
@@ -35,6 +33,8 @@ _SEPARATOR = ","
 
 @dataclass(frozen=True, slots=True)
 class PageEntry:
+    """A listed product's place on the page, and what checkout changes without a catalog write."""
+
     id: int
     stock: int | None
     updated_at: datetime
@@ -58,6 +58,8 @@ class ListedImage:
 
 @dataclass(frozen=True, slots=True)
 class ProductDetails:
+    """What only catalog writes change: it holds for a whole catalog revision."""
+
     id: int
     slug: str
     name: str
@@ -73,27 +75,39 @@ class ProductDetails:
     images: list[ListedImage]
 
 
-def _rows(statement) -> list:
-    # Plain rows straight from the session's connection: the ORM's result machinery, of no use
-    # for rows of columns, would cost as much as the statement itself.
-    return db.session.connection().execute(statement).all()
+_REVISION = select(CatalogRevision.revision).where(CatalogRevision.id == 1).scalar_subquery()
+# Building a statement, and matching its result columns to the compiled form SQLAlchemy keeps,
+# costs more than running it: each is built once per shape of search and reused.
+_statements: dict[tuple, Select] = {}
 
 
-def _revision():
-    return select(CatalogRevision.revision).where(CatalogRevision.id == 1).scalar_subquery()
+def _statement(key: tuple, build: Callable[[], Select]) -> Select:
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = build()
+    return statement
+
+
+def _rows(statement: Select, parameters: dict[str, Any]) -> list:
+    # Plain rows from the session's connection: the ORM's result machinery, of no use for rows
+    # of columns, would cost as much as the statement itself.
+    return db.session.connection().execute(statement, parameters).all()
 
 
 def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPage:
     """The products of one page of a search, in order, and the catalog revision."""
-    statement = (
-        select(Product.id, Product.stock, Product.updated_at, _revision())
-        .join(Product.category)
-        .where(*search_conditions(filters))
-        .order_by(*search_order(filters))
-        .limit(limit)
-        .offset(offset)
+    statement = _statement(
+        ("page", *search_shape(filters)),
+        lambda: (
+            select(Product.id, Product.stock, Product.updated_at, _REVISION)
+            .join(Product.category)
+            .where(*search_conditions(filters))
+            .order_by(*search_order(filters))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        ),
     )
-    rows = _rows(statement)
+    rows = _rows(statement, {**search_parameters(filters), "limit": limit, "offset": offset})
     if not rows:
         return ProductPage([], current_revision())
     return ProductPage([PageEntry(*row[:3]) for row in rows], rows[0][3] or 0)
@@ -101,13 +115,16 @@ def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPag
 
 def count_products(filters: ProductFilters) -> tuple[int, int]:
     """How many products a search lists, and the catalog revision that count belongs to."""
-    statement = (
-        select(func.count(), _revision())
-        .select_from(Product)
-        .join(Product.category)
-        .where(*search_conditions(filters))
+    statement = _statement(
+        ("count", *search_shape(filters)[:-1]),
+        lambda: (
+            select(func.count(), _REVISION)
+            .select_from(Product)
+            .join(Product.category)
+            .where(*search_conditions(filters))
+        ),
     )
-    [(total, revision)] = _rows(statement)
+    [(total, revision)] = _rows(statement, search_parameters(filters))
     return total, revision or 0
 
 
@@ -124,26 +141,30 @@ def describe_products(ids: Collection[int]) -> tuple[dict[int, ProductDetails], 
 
     One statement, and a second for images only when one of the products has any.
     """
-    rows = _rows(
-        select(
-            Product.id,
-            Product.slug,
-            Product.name,
-            Product.description,
-            Product.price_cents,
-            Product.is_active,
-            Product.created_at,
-            Category.id,
-            Category.slug,
-            Category.name,
-            _joined_list(ProductTag.tag, ProductTag.product_id),
-            _joined_list(ProductAllergen.allergen, ProductAllergen.product_id),
-            exists().where(ProductImage.product_id == Product.id),
-            _revision(),
-        )
-        .join(Product.category)
-        .where(Product.id.in_(ids))
+    statement = _statement(
+        ("details",),
+        lambda: (
+            select(
+                Product.id,
+                Product.slug,
+                Product.name,
+                Product.description,
+                Product.price_cents,
+                Product.is_active,
+                Product.created_at,
+                Category.id,
+                Category.slug,
+                Category.name,
+                _joined_list(ProductTag.tag, ProductTag.product_id),
+                _joined_list(ProductAllergen.allergen, ProductAllergen.product_id),
+                exists().where(ProductImage.product_id == Product.id),
+                _REVISION,
+            )
+            .join(Product.category)
+            .where(Product.id.in_(bindparam("ids", expanding=True)))
+        ),
     )
+    rows = _rows(statement, {"ids": list(ids)})
     if not rows:
         return {}, current_revision()
     pictured = [row[0] for row in rows if row[12]]
@@ -161,19 +182,22 @@ def describe_products(ids: Collection[int]) -> tuple[dict[int, ProductDetails], 
 
 
 def _images_of(product_ids: list[int]) -> dict[int, list[ListedImage]]:
-    rows = _rows(
-        select(
-            ProductImage.product_id,
-            ProductImage.id,
-            ProductImage.file_key,
-            ProductImage.width,
-            ProductImage.height,
-            ProductImage.alt,
-        )
-        .where(ProductImage.product_id.in_(product_ids))
-        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+    statement = _statement(
+        ("images",),
+        lambda: (
+            select(
+                ProductImage.product_id,
+                ProductImage.id,
+                ProductImage.file_key,
+                ProductImage.width,
+                ProductImage.height,
+                ProductImage.alt,
+            )
+            .where(ProductImage.product_id.in_(bindparam("ids", expanding=True)))
+            .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+        ),
     )
     images: dict[int, list[ListedImage]] = {}
-    for product_id, *fields in rows:
+    for product_id, *fields in _rows(statement, {"ids": product_ids}):
         images.setdefault(product_id, []).append(ListedImage(*fields))
     return images
