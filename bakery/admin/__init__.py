@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
@@ -16,6 +16,7 @@ from bakery.admin.views.orders import add_order_views
 def init_admin(app: Flask) -> Admin:
     """Build this app's dashboard; an Admin holds its views, so each app gets its own."""
     init_sign_in(app)
+    app.after_request(_refuse_framing)
     admin = Admin(
         app,
         name="Bakery",
@@ -26,3 +27,11 @@ def init_admin(app: Flask) -> Admin:
     add_catalog_views(admin)
     add_account_views(admin)
     return admin
+
+
+def _refuse_framing(response: Response) -> Response:
+    """No other page may frame the dashboard and trick a click on its buttons."""
+    if request.path.startswith("/admin"):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -48,8 +49,17 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
         return self.role in ("staff", "admin")
 
     def get_id(self) -> str:
-        """The dashboard session's account reference; a raised session_version voids old ones."""
-        return f"{self.id}:{self.session_version}"
+        """The dashboard session's account reference: `id:session_version:password mark`.
+
+        A raised session_version voids older sessions. The mark, taken from the salted password
+        hash, ties a session to this very account: SQLite may give a deleted account's id to the
+        next one, and that account must not inherit the old sessions (nor may a reset password
+        keep them).
+        """
+        return f"{self.id}:{self.session_version}:{self.password_mark()}"
+
+    def password_mark(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import UTC, datetime
 
@@ -131,12 +132,15 @@ def find_staff_account(account_id: object) -> User | None:
 def account_for_session(session_id: str) -> User | None:
     """The account a dashboard session belongs to, while that session is still valid.
 
-    A session names the account and its session version (`User.get_id`): raising the version
-    ends every session opened before, and a deactivated account has no valid session at all.
+    A session names the account, its session version and its password mark (`User.get_id`):
+    raising the version ends every session opened before, a session never passes to another
+    account that gets the same id, and a deactivated account has no valid session at all.
     """
-    account_id, _, version = session_id.partition(":")
+    account_id, version, mark = [*session_id.split(":"), "", ""][:3]
     account = find_staff_account(account_id)
     if account is None or not account.is_active or str(account.session_version) != version:
+        return None
+    if not hmac.compare_digest(account.password_mark(), mark):
         return None
     return account
 

@@ -242,13 +242,26 @@ def list_orders(
     return query.where(*placed_within(placed_from, placed_until))
 
 
+def _start_of_day(day: date, zone: tzinfo) -> datetime | None:
+    """None for a day at the very edge of the calendar, whose start in UTC cannot be written."""
+    try:
+        return start_of_day(day, zone)
+    except OverflowError:
+        return None
+
+
 def placed_within(
     placed_from: date | None, placed_until: date | None, *, zone: tzinfo = UTC
 ) -> list[ColumnElement[bool]]:
     """Conditions for orders placed from one day to another, both whole days in `zone` included."""
     conditions = []
     if placed_from is not None:
-        conditions.append(Order.created_at >= start_of_day(placed_from, zone))
-    if placed_until is not None:
-        conditions.append(Order.created_at < start_of_day(placed_until + timedelta(days=1), zone))
+        start = _start_of_day(placed_from, zone)
+        if start is not None:
+            conditions.append(Order.created_at >= start)
+    # The last day of the calendar has no day after it: every order is placed before its end.
+    if placed_until is not None and placed_until < date.max:
+        end = _start_of_day(placed_until + timedelta(days=1), zone)
+        if end is not None:
+            conditions.append(Order.created_at < end)
     return conditions

@@ -100,3 +100,12 @@ def test_a_post_without_a_csrf_token_is_refused_everywhere(app, request, role):
         url = url_for_rule(rule)
         response = client.open(url, method=method, data={})
         assert response.status_code == 400, f"{method} {url}"
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/admin/", "/admin/orders/"])
+def test_no_other_site_may_frame_the_dashboard(staff_client, path):
+    response = staff_client.get(path)
+
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"

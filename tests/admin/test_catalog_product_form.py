@@ -325,8 +325,11 @@ def test_a_new_slug_moves_the_product(admin_client, breads, make_product):
     assert admin_client.get("/api/v1/products/french-stick").status_code == 200
 
 
-def test_editing_a_product_that_does_not_exist_says_so(admin_client):
-    response = admin_client.get("/admin/products/edit/?id=not-a-number", follow_redirects=True)
+@pytest.mark.parametrize("product_id", ["not-a-number", "\u00b2", "99999999999"])
+def test_editing_a_product_that_does_not_exist_says_so(admin_client, product_id):
+    response = admin_client.get(
+        "/admin/products/edit/", query_string={"id": product_id}, follow_redirects=True
+    )
 
     assert "Record does not exist." in response.get_data(as_text=True)
 

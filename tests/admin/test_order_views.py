@@ -214,6 +214,22 @@ def test_filter_by_days_placed_between_includes_both_days(staff_client, january)
     ]
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/Los_Angeles"])
+def test_the_first_and_last_days_of_the_calendar_filter_like_any_day(
+    app, staff_client, january, zone
+):
+    app.config["TIMEZONE"] = zone
+
+    everything = staff_client.get(
+        LIST, query_string={"flt0_placed_between": "0001-01-01 to 9999-12-31"}
+    )
+    nothing = staff_client.get(LIST, query_string={"flt0_placed_on": "9999-12-31"})
+
+    assert everything.status_code == nothing.status_code == 200
+    assert len(_listed(everything.get_data(as_text=True))) == len(january)
+    assert _listed(nothing.get_data(as_text=True)) == []
+
+
 def test_filter_by_status(staff_client, order_for):
     pending = order_for("ada")
     ready = order_for("bea")

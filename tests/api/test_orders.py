@@ -228,6 +228,9 @@ def test_staff_filter_by_the_day_placed(client, staff, customer, loaf):
     assert listed("placed_from=2026-03-02&placed_until=2026-03-03") == ids[1:3]
     assert listed("placed_from=2026-03-04&placed_until=2026-03-04") == []
     assert listed("placed_from=2026-03-01&status=pending") == ids
+    # The calendar's first and last days are days like any other.
+    assert listed("placed_from=0001-01-01&placed_until=9999-12-31") == ids
+    assert listed("placed_from=9999-12-31") == []
 
 
 def test_date_filters_combine_with_the_newest_first_order(client, staff, customer, loaf):

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from bakery.extensions import db
 from bakery.models import User
@@ -39,29 +40,68 @@ def _active_admins() -> list[str]:
 
 def test_a_session_names_the_account_and_its_version(make_staff):
     owner = make_staff()
+    first = owner.get_id()
 
-    assert account_for_session(owner.get_id()) is owner
+    assert account_for_session(first) is owner
     end_sessions(owner)
-    assert account_for_session(f"{owner.id}:0") is None
+    assert account_for_session(first) is None
     assert account_for_session(owner.get_id()) is owner
 
 
 @pytest.mark.parametrize(
     "template",
-    ["", "{id}", "{id}:", ":0", "x:0", "{id}:x", "{id}:00", "{id}:0:0", " {id}:0", "-{id}:0"],
+    [
+        "",
+        "{id}",
+        "{id}:",
+        "{id}:0",
+        ":0:{mark}",
+        "x:0:{mark}",
+        "{id}:x:{mark}",
+        "{id}:00:{mark}",
+        "{id}:0:{mark}x",
+        "{id}:0:0",
+        " {id}:0:{mark}",
+        "-{id}:0:{mark}",
+    ],
 )
 def test_a_malformed_session_names_nobody(make_staff, template):
     owner = make_staff()
-    assert account_for_session(f"{owner.id}:0") is owner
+    assert account_for_session(f"{owner.id}:0:{owner.password_mark()}") is owner
 
-    assert account_for_session(template.format(id=owner.id)) is None
+    assert account_for_session(template.format(id=owner.id, mark=owner.password_mark())) is None
+
+
+def test_a_session_does_not_pass_to_a_new_account_given_the_same_id(make_staff):
+    make_staff()
+    counter = make_staff(email="counter@example.com", role="staff")
+    old_session, old_id = counter.get_id(), counter.id
+    delete_staff_account(counter.id)
+    db.session.flush()
+
+    newcomer = make_staff(email="newcomer@example.com", role="admin")
+    newcomer.id = old_id
+    db.session.flush()
+
+    assert account_for_session(newcomer.get_id()) is newcomer
+    assert account_for_session(old_session) is None
+
+
+def test_a_password_reset_ends_the_sessions_opened_with_the_old_one(make_staff):
+    owner = make_staff()
+    before = owner.get_id()
+
+    owner.password_hash = generate_password_hash("a-new-long-rye-password")
+    db.session.flush()
+
+    assert account_for_session(before) is None
 
 
 def test_an_id_beyond_the_schema_names_nobody(make_staff):
     make_staff()
 
-    assert account_for_session(f"{2**31}:0") is None
-    assert account_for_session("99999999999999999999:0") is None
+    assert account_for_session(f"{2**31}:0:x") is None
+    assert account_for_session("99999999999999999999:0:x") is None
 
 
 def test_customers_and_inactive_accounts_have_no_dashboard_session(make_staff, app):

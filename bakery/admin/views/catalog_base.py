@@ -17,7 +17,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def record_id(raw) -> int | None:
     text = str(raw)
-    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
 
 
 def spreadsheet_text(value):
