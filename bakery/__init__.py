@@ -27,10 +27,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_proxy_support(app: Flask) -> None:
-    """Behind one TLS-terminating proxy: its X-Forwarded-* give the scheme and host of URLs."""
+    """Behind PROXY_HOPS proxies: their X-Forwarded-* give the client and the URLs' scheme and host.
+
+    Only as many as there really are: a client could otherwise name any address it likes and
+    escape the per-address limits.
+    """
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def register_logging(app: Flask) -> None:

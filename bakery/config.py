@@ -107,6 +107,9 @@ class DefaultConfig:
     TIMEZONE = "UTC"
     # Counted stock at or below this shows on the dashboard as running low.
     LOW_STOCK_THRESHOLD = 5
+    # Proxies in front of the app whose X-Forwarded-* headers are believed (nginx: 1). With 0,
+    # the client's own address and Host are used: right when gunicorn faces clients itself.
+    PROXY_HOPS = 1
 
     AUTH_JWKS_URL: str | None = None
     AUTH_ISSUER: str | None = None
@@ -331,6 +334,9 @@ def _check_shop_settings(config: dict[str, Any]) -> None:
         raise ConfigurationError(
             f"BAKERY_LOW_STOCK_THRESHOLD must be a whole number of units, not {threshold!r}"
         )
+    hops = config.get("PROXY_HOPS")
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= 5:
+        raise ConfigurationError(f"BAKERY_PROXY_HOPS must be a whole number 0-5, not {hops!r}")
 
 
 def _check_rate_limit(name: str, value: str) -> None:
@@ -341,8 +347,7 @@ def _check_rate_limit(name: str, value: str) -> None:
         limits = []
     if not limits or any(limit.amount < 1 for limit in limits):
         raise ConfigurationError(
-            f"BAKERY_{name} must be a rate limit such as '5 per minute; 20 per hour', "
-            f"not {value!r}"
+            f"BAKERY_{name} must be a rate limit such as '5 per minute; 20 per hour', not {value!r}"
         )
 
 

@@ -84,6 +84,20 @@ def test_a_currency_that_is_not_iso_4217_is_refused(instance, monkeypatch, curre
         create_app()
 
 
+@pytest.mark.parametrize("hops", ["-1", "6", "one", "1.5", "true"])
+def test_a_proxy_count_that_is_not_a_small_whole_number_is_refused(instance, monkeypatch, hops):
+    monkeypatch.setenv("BAKERY_PROXY_HOPS", hops)
+
+    with pytest.raises(ConfigurationError, match="BAKERY_PROXY_HOPS"):
+        create_app()
+
+
+def test_the_proxy_count_comes_from_the_environment(instance, monkeypatch):
+    monkeypatch.setenv("BAKERY_PROXY_HOPS", "0")
+
+    assert create_app().config["PROXY_HOPS"] == 0
+
+
 def test_a_well_configured_production_app_starts(instance, tmp_path):
     app = create_app(
         {

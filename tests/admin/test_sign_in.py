@@ -174,6 +174,47 @@ class TestAttemptsPerClientAddress:
         assert sign_in(browser, "owner@example.com").status_code == 302
 
 
+class TestClientAddressBehindProxies:
+    """The address counted is the one the trusted proxies saw, never one the client claims."""
+
+    @pytest.fixture
+    def app_config(self, request) -> dict:
+        return {
+            "RATELIMIT_ENABLED": True,
+            "SIGN_IN_RATE_LIMIT": "2 per minute",
+            "SIGN_IN_ACCOUNT_RATE_LIMIT": "100 per minute",
+            "PROXY_HOPS": request.param,
+        }
+
+    @staticmethod
+    def guess_from(browser, claimed: str):
+        return browser.post(
+            "/admin/login/",
+            data={
+                "email": "owner@example.com",
+                "password": "wrong-password-123",
+                "csrf_token": csrf_token(browser),
+            },
+            headers={"X-Forwarded-For": claimed},
+        )
+
+    @pytest.mark.parametrize("app_config", [0], indirect=True)
+    def test_without_a_proxy_a_claimed_address_changes_nothing(self, app):
+        browser = _client_at(app, "203.0.113.7")
+
+        answers = [self.guess_from(browser, f"192.0.2.{n}").status_code for n in range(3)]
+
+        assert answers == [200, 200, 429]
+
+    @pytest.mark.parametrize("app_config", [1], indirect=True)
+    def test_behind_one_proxy_its_forwarded_address_is_the_client(self, app):
+        proxy = _client_at(app, "10.0.0.2")
+
+        answers = [self.guess_from(proxy, f"192.0.2.{n}").status_code for n in range(3)]
+
+        assert answers == [200, 200, 200]
+
+
 class TestAttemptsPerAccount:
     @pytest.fixture
     def app_config(self) -> dict:
