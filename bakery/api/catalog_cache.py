@@ -116,14 +116,15 @@ def _publish_after_commit(session: Session) -> None:
         _publish(client, revision)
 
 
-def _key() -> str:
+def _key(environ: dict) -> str:
     # Bodies hold absolute image URLs: the scheme and host the client used are part of the key,
     # so a forged Host or X-Forwarded-Host only ever reaches the one who forged it.
-    environ = request.environ
     material = "\n".join(
         (
             environ["wsgi.url_scheme"],
-            request.host,
+            environ.get("HTTP_HOST", ""),
+            environ.get("SERVER_NAME", ""),
+            environ.get("SERVER_PORT", ""),
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
@@ -135,13 +136,14 @@ def _key() -> str:
 class RedisAnswers:
     """Answers in Redis beside the published revision: both come back in one round trip."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, prefix: str) -> None:
         self.client = client
+        self.prefix = prefix
 
     def lookup(self, key: str) -> tuple[int | None, Answer | None]:
         """The current revision (None when Redis is unreachable) and the answer stored at key."""
         try:
-            published, stored = self.client.mget(_prefixed(REVISION_KEY), _prefixed(key))
+            published, stored = self.client.mget(self.prefix + REVISION_KEY, self.prefix + key)
         except Exception as exc:  # a cache outage costs speed, never the answer
             log.warning("catalog cache read failed: %s", exc.__class__.__name__)
             return None, None
@@ -155,7 +157,7 @@ class RedisAnswers:
 
     def store(self, key: str, answer: Answer) -> None:
         try:
-            self.client.set(_prefixed(key), pickle.dumps(answer), ex=TIMEOUT_SECONDS)
+            self.client.set(self.prefix + key, pickle.dumps(answer), ex=TIMEOUT_SECONDS)
         except Exception as exc:
             log.warning("catalog cache write failed: %s", exc.__class__.__name__)
 
@@ -183,8 +185,10 @@ def _answers() -> RedisAnswers | LocalAnswers | None:
     backend = cache.cache
     if isinstance(backend, NullCache):
         return None
-    client = _redis()
-    return RedisAnswers(client) if client is not None else LocalAnswers()
+    client = getattr(backend, "_write_client", None)
+    if client is None:
+        return LocalAnswers()
+    return RedisAnswers(client, current_app.config["CACHE_KEY_PREFIX"])
 
 
 def _fresh(view, *args, **kwargs) -> Response:
@@ -200,7 +204,8 @@ def cached_catalog_response(view):
 
     @functools.wraps(view)
     def serve(*args, **kwargs):
-        if "Authorization" in request.headers:
+        environ = request.environ
+        if "HTTP_AUTHORIZATION" in environ:
             response = _fresh(view, *args, **kwargs)
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
             response.vary.add("Authorization")
@@ -208,7 +213,7 @@ def cached_catalog_response(view):
         answers = _answers()
         if answers is None:
             return _public(_fresh(view, *args, **kwargs))
-        key = _key()
+        key = _key(environ)
         revision, answer = answers.lookup(key)
         if answer is not None and answer.revision == revision:
             return answer.replay()
