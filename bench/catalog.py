@@ -3,6 +3,10 @@
 Prints requests/s, p50 and p99 for: a bare Flask endpoint (the ceiling), the cached and the
 uncached product list, and a filtered search; with 100 and then 100,000 products.
 Run with `make bench` (it starts throwaway PostgreSQL and Redis and sets the URLs).
+
+The machine may be shared: every endpoint is measured in several interleaved rounds and the
+medians are printed, with each round's ratio to the ceiling to show the noise, and the CPU time
+the gunicorn workers spent per request, which other processes barely disturb.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,9 +28,12 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 FLASK = str(Path(sys.executable).parent / "flask")
-WRK = ["wrk", "-t2", "-c32", "-d8s", "--latency"]
+WRK = ["wrk", "-t2", "-c32", "-d5s", "--latency"]
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LIST = "/api/v1/products?page_size=20"
 SEARCH = "/api/v1/products?q=rye&exclude_allergen=nuts&sort=price&page_size=20"
+CEILING = "ceiling (bare Flask)"
 
 
 def free_port() -> int:
@@ -80,13 +88,44 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure(url: str) -> dict[str, float]:
+def measure(server: Server, path: str) -> dict[str, float]:
+    url = server.url(path)
     # Warm every worker (and the cache) before measuring.
     for _ in range(20):
         urllib.request.urlopen(url, timeout=10).read()  # noqa: S310
+    workers = _children(server.process.pid)
+    cpu_before = _cpu_seconds(workers)
     output = subprocess.run([*WRK, url], capture_output=True, text=True, check=True).stdout
+    cpu_used = _cpu_seconds(workers) - cpu_before
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    return {"rps": rps, "p50": _latency(output, "50%"), "p99": _latency(output, "99%")}
+    return {
+        "rps": rps,
+        "p50": _latency(output, "50%"),
+        "p99": _latency(output, "99%"),
+        "cpu_us": cpu_used / requests * 1e6,
+    }
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system time of these processes (the gunicorn workers), in seconds."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / CLOCK_TICKS
 
 
 def _latency(output: str, percentile: str) -> float:
@@ -166,29 +205,46 @@ def main() -> None:
                     Server("wsgi:app", {**env, "BAKERY_CACHE_TYPE": "NullCache"}, workdir),
                 )
                 servers = [ceiling, cached, uncached]
-                results[count] = {
-                    "ceiling (bare Flask)": measure(ceiling.url("/ping")),
-                    "list, cached": measure(cached.url(LIST)),
-                    "list, uncached": measure(uncached.url(LIST)),
-                    "search, uncached": measure(uncached.url(SEARCH)),
+                targets = {
+                    CEILING: (ceiling, "/ping"),
+                    "list, cached": (cached, LIST),
+                    "list, uncached": (uncached, LIST),
+                    "search, uncached": (uncached, SEARCH),
                 }
+                rounds = [
+                    {name: measure(*target) for name, target in targets.items()}
+                    for _ in range(ROUNDS)
+                ]
             finally:
                 for server in servers:
                     server.stop()
-            report(count, results[count])
+            results[count] = report(count, rounds)
         summarise(results)
 
 
-def report(count: int, rows: dict[str, dict[str, float]]) -> None:
-    print(f"\n{count:,} products           req/s     p50 ms    p99 ms")
-    for name, figures in rows.items():
-        print(f"  {name:<22}{figures['rps']:>8.0f}{figures['p50']:>10.2f}{figures['p99']:>10.2f}")
+def report(count: int, rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Print the medians over the rounds and each round's req/s relative to its ceiling."""
+    medians = {
+        name: {key: statistics.median(r[name][key] for r in rounds) for key in rounds[0][name]}
+        for name in rounds[0]
+    }
+    print(
+        f"\n{count:,} products ({len(rounds)} rounds, medians)"
+        "    req/s    p50 ms    p99 ms  worker CPU us/req   req/s / ceiling, each round"
+    )
+    for name, figures in medians.items():
+        per_round = " ".join(f"{r[name]['rps'] / r[CEILING]['rps']:.2f}" for r in rounds)
+        print(
+            f"  {name:<37}{figures['rps']:>8.0f}{figures['p50']:>10.2f}{figures['p99']:>10.2f}"
+            f"{figures['cpu_us']:>19.0f}   {per_round}"
+        )
+    return medians
 
 
 def summarise(results: dict[int, dict[str, dict[str, float]]]) -> None:
     small, large = results[100], results[100_000]
-    ceiling = small["ceiling (bare Flask)"]["rps"]
-    print("\nratios (targets in brackets)")
+    ceiling = small[CEILING]["rps"]
+    print("\nratios of the medians (targets in brackets)")
     print(
         f"  cached list / ceiling, 100 products:    "
         f"{small['list, cached']['rps'] / ceiling:.2f}  (>= 0.6)"
