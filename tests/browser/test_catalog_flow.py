@@ -46,9 +46,9 @@ def test_a_product_created_with_a_photo_is_in_the_shop(
     assert product["allergens"] == ["gluten"]
     assert sorted(product["tags"]) == ["rye", "seeded"]
     [image] = product["images"]
-    with page.request.get(image["url"]) as answer:
-        assert answer.status == 200
-        assert Image.open(io.BytesIO(answer.body())).format == "WEBP"
+    answer = page.request.get(image["url"])
+    assert answer.status == 200
+    assert Image.open(io.BytesIO(answer.body())).format == "WEBP"
 
     page.goto(f"/admin/products/?search={name.split()[-1]}")
     row = page.locator("tr", has_text=name)
