@@ -8,7 +8,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, Request, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -22,7 +22,8 @@ class _RequestContextFilter(logging.Filter):
     """Stamps every record logged during a request with that request's id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if has_request_context() and "request_id" in g:
+        # A request's own line already names its id (and may be written outside Flask).
+        if not hasattr(record, "request_id") and has_request_context() and "request_id" in g:
             record.request_id = g.request_id
         return True
 
@@ -72,13 +73,23 @@ def _finish_request(response: Response) -> Response:
     state = g._get_current_object()
     response.headers[REQUEST_ID_HEADER] = state.request_id
     if request_log.isEnabledFor(logging.INFO):
-        _log_request(state, request._get_current_object(), response.status_code)
+        current = request._get_current_object()
+        log_request(
+            current.method,
+            current.path,
+            response.status_code,
+            started=state.request_started,
+            request_id=state.request_id,
+            user_id=state.get("user_id"),
+        )
     return response
 
 
-def _log_request(state, current: Request, status: int) -> None:
-    elapsed_ms = (time.perf_counter() - state.request_started) * 1000
-    method, path = current.method, current.path
+def log_request(
+    method: str, path: str, status: int, *, started: float, request_id: str, user_id=None
+) -> None:
+    """The one JSON line of a request; `started` is its time.perf_counter() at arrival."""
+    elapsed_ms = (time.perf_counter() - started) * 1000
     # Made here rather than by request_log.info(): the logging module's walk up the call stack
     # for the caller's file and line costs as much as the rest, and the JSON line omits them.
     record = request_log.makeRecord(
@@ -94,7 +105,8 @@ def _log_request(state, current: Request, status: int) -> None:
             "path": path,
             "status": status,
             "duration_ms": round(elapsed_ms, 2),
-            "user_id": state.get("user_id"),
+            "user_id": user_id,
+            "request_id": request_id,
         },
     )
     request_log.handle(record)

@@ -1,11 +1,12 @@
 """Shared cache of public catalog answers, served while their catalog revision is current.
 
 The revision counts catalog writes and lives in the database, bumped in each write's own
-transaction. An answer is stored ready to send (body, ETag and headers) with the revision it
-was made at, and served only while that is still the current revision. With Redis as the cache,
-each committed write also publishes the revision there, so one Redis round trip fetches both the
-revision and the answer, and no database query is needed; with an in-process cache every request
-reads the revision from the database, because another worker's write is not visible otherwise.
+transaction. An answer is kept whole (body and final headers) with the revision it was made at,
+and served only while that is still the current revision (see catalog_answers, which serves
+them). With Redis as the cache, each committed write also publishes the revision there, so one
+Redis round trip fetches both the revision and the answer, and no database query is needed; with
+an in-process cache every lookup reads the revision from the database, because another worker's
+write is not visible otherwise.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import pickle
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, request
-from flask_caching.backends import NullCache
 from flask_smorest.exceptions import NotModified
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.http import unquote_etag
 
 from bakery.extensions import cache
 from bakery.services.catalog import REVISION_WRITTEN, current_revision
@@ -29,7 +30,28 @@ log = logging.getLogger("bakery.api.cache")
 # Browsers and a CDN may keep an answer a minute; ETags make revalidation cheap after that.
 PUBLIC_CACHE_CONTROL = "public, max-age=60"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
-KEPT_HEADERS = ("Content-Type", "X-Pagination")
+# Answers are stored without these: each request gets its own.
+PER_REQUEST_HEADERS = frozenset({"X-Request-ID", "Date", "Server"})
+# What a 304 leaves out of the 200 it stands for.
+BODY_HEADERS = frozenset({"Content-Type", "Content-Length", "X-Pagination"})
+# The request's part in a view's answer, besides its path and query: a key names all of them.
+KEY_ENVIRON = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    # CORS headers follow the Origin.
+    "HTTP_ORIGIN",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+)
+# Set by the view on the WSGI environ when its answer is public, for catalog_answers to keep.
+PUBLIC_ANSWER = "bakery.public_catalog_answer"
 # Short, because stock sold at checkout does not bump the revision (see README, Caching).
 TIMEOUT_SECONDS = 60
 REVISION_KEY = "catalog:revision"
@@ -48,7 +70,8 @@ end
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A public 200 answer as sent, and the catalog revision it was made at."""
+    """A public 200 answer as it left the app (every after_request hook applied), and the
+    catalog revision it was made at."""
 
     revision: int
     etag: str
@@ -56,27 +79,16 @@ class Answer:
     headers: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, revision: int, response: Response) -> Answer | None:
-        etag, _ = response.get_etag()
-        if etag is None:
+    def of(cls, revision: int, headers: list[tuple[str, str]], body: bytes) -> Answer | None:
+        kept = tuple((name, value) for name, value in headers if name not in PER_REQUEST_HEADERS)
+        etag = next((value for name, value in kept if name == "ETag"), None)
+        if etag is None or any(name == "Set-Cookie" for name, _ in kept):
             return None
-        headers = tuple(
-            (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
-        )
-        return cls(revision, etag, response.get_data(), (*headers, *_public_headers(etag)))
+        return cls(revision, unquote_etag(etag)[0], body, kept)
 
-    def replay(self) -> Response:
-        if request.if_none_match.contains_weak(self.etag):
-            return Response(status=304, headers=_public_headers(self.etag))
-        return Response(self.body, status=200, headers=self.headers)
-
-
-def _public_headers(etag: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("ETag", f'"{etag}"'),
-        ("Cache-Control", PUBLIC_CACHE_CONTROL),
-        ("Vary", "Authorization"),
-    )
+    def not_modified_headers(self) -> list[tuple[str, str]]:
+        # RFC 9110 15.4.5: a 304 carries what the 200 would have, less the body's own fields.
+        return [(name, value) for name, value in self.headers if name not in BODY_HEADERS]
 
 
 def _redis():
@@ -116,20 +128,10 @@ def _publish_after_commit(session: Session) -> None:
         _publish(client, revision)
 
 
-def _key(environ: dict) -> str:
+def answer_key(environ: dict) -> str:
     # Bodies hold absolute image URLs: the scheme and host the client used are part of the key,
     # so a forged Host or X-Forwarded-Host only ever reaches the one who forged it.
-    material = "\n".join(
-        (
-            environ["wsgi.url_scheme"],
-            environ.get("HTTP_HOST", ""),
-            environ.get("SERVER_NAME", ""),
-            environ.get("SERVER_PORT", ""),
-            environ.get("SCRIPT_NAME", ""),
-            environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""),
-        )
-    )
+    material = "\n".join(environ.get(name, "") for name in KEY_ENVIRON)
     return ANSWER_KEY + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -180,12 +182,9 @@ class LocalAnswers:
             log.warning("catalog cache write failed: %s", exc.__class__.__name__)
 
 
-def _answers() -> RedisAnswers | LocalAnswers | None:
-    """Where answers are kept, or None when caching is switched off."""
-    backend = cache.cache
-    if isinstance(backend, NullCache):
-        return None
-    client = getattr(backend, "_write_client", None)
+def answer_store() -> RedisAnswers | LocalAnswers:
+    """Where answers are kept: beside the revision in Redis, or in the app's own cache."""
+    client = _redis()
     if client is None:
         return LocalAnswers()
     return RedisAnswers(client, current_app.config["CACHE_KEY_PREFIX"])
@@ -200,34 +199,23 @@ def _fresh(view, *args, **kwargs) -> Response:
 
 
 def cached_catalog_response(view):
-    """Serve public GETs from the cache; a request with credentials is answered fresh, privately."""
+    """Mark a public GET's answer for the shared cache; one with credentials is kept private.
+
+    The cache itself is catalog_answers, in front of the app: it serves what it keeps without
+    entering Flask, and keeps the final response, after every after_request hook.
+    """
 
     @functools.wraps(view)
     def serve(*args, **kwargs):
         environ = request.environ
-        if "HTTP_AUTHORIZATION" in environ:
-            response = _fresh(view, *args, **kwargs)
-            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
-            response.vary.add("Authorization")
-            return response
-        answers = _answers()
-        if answers is None:
-            return _public(_fresh(view, *args, **kwargs))
-        key = _key(environ)
-        revision, answer = answers.lookup(key)
-        if answer is not None and answer.revision == revision:
-            return answer.replay()
         response = _fresh(view, *args, **kwargs)
-        if revision is not None and response.status_code == 200:
-            answer = Answer.of(revision, response)
-            if answer is not None:
-                answers.store(key, answer)
-        return _public(response)
+        if "HTTP_AUTHORIZATION" in environ:
+            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        else:
+            response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+            if response.status_code == 200:
+                environ[PUBLIC_ANSWER] = True
+        response.vary.add("Authorization")
+        return response
 
     return serve
-
-
-def _public(response: Response) -> Response:
-    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    response.vary.add("Authorization")
-    return response

@@ -1,0 +1,87 @@
+"""Kept catalog answers served before Flask: request ids, log lines, CORS, HEAD, 304 headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import slugs
+
+LIST = "/api/v1/products"
+SHOP = "http://localhost:5173"
+
+
+@pytest.fixture
+def loaves(make_category, make_product) -> None:
+    breads = make_category(name="Breads")
+    make_product(name="Country Sourdough", category=breads, price_cents=450)
+    make_product(name="Rye Bread", category=breads, price_cents=520)
+
+
+def _request_lines(caplog) -> list:
+    return [record for record in caplog.records if record.name == "bakery.request"]
+
+
+def test_a_kept_answer_gets_the_callers_request_id_and_one_log_line(client, loaves, caplog):
+    first = client.get(LIST, headers={"X-Request-ID": "first-1"})
+    caplog.clear()
+
+    kept = client.get(LIST, headers={"X-Request-ID": "second-2"})
+    unsafe = client.get(LIST, headers={"X-Request-ID": "no spaces allowed"})
+
+    assert kept.get_data() == first.get_data()
+    assert (first.headers["X-Request-ID"], kept.headers["X-Request-ID"]) == ("first-1", "second-2")
+    assert unsafe.headers["X-Request-ID"] not in ("", "no spaces allowed")
+    [line, _] = _request_lines(caplog)
+    assert (line.method, line.path, line.status, line.request_id) == ("GET", LIST, 200, "second-2")
+    assert line.user_id is None
+
+
+def test_each_origin_gets_its_own_cors_headers_from_the_cache(client, loaves):
+    for _ in range(2):
+        shop = client.get(LIST, headers={"Origin": SHOP})
+        stranger = client.get(LIST, headers={"Origin": "https://evil.example"})
+
+        assert shop.headers["Access-Control-Allow-Origin"] == SHOP
+        assert "X-Pagination" in shop.headers["Access-Control-Expose-Headers"]
+        assert "Access-Control-Allow-Origin" not in stranger.headers
+        assert slugs(stranger) == slugs(shop) == ["country-sourdough", "rye-bread"]
+
+
+def test_a_head_request_never_leaves_an_empty_answer_for_a_get(client, loaves):
+    head = client.head(LIST)
+
+    get = client.get(LIST)
+
+    assert head.status_code == get.status_code == 200
+    assert head.get_data() == b""
+    assert slugs(get) == ["country-sourdough", "rye-bread"]
+    assert client.head(LIST).headers["ETag"] == get.headers["ETag"]
+
+
+def test_a_304_from_the_cache_keeps_the_headers_a_cdn_needs(client, loaves):
+    etag = client.get(LIST, headers={"Origin": SHOP}).headers["ETag"]
+
+    response = client.get(LIST, headers={"Origin": SHOP, "If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.get_data() == b""
+    assert response.headers["ETag"] == etag
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Vary"] == "Authorization"
+    assert response.headers["Access-Control-Allow-Origin"] == SHOP
+    assert "X-Pagination" not in response.headers
+    assert response.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize("sent", [{"headers": "token"}, {"data": b"x" * 10}])
+def test_a_request_with_a_token_or_a_body_is_answered_by_the_app(
+    client, loaves, admin, count_queries, sent
+):
+    client.get(LIST)
+    options = {"headers": admin} if sent.get("headers") else {"data": sent["data"]}
+
+    with count_queries() as statements:
+        response = client.get(LIST, **options)
+
+    assert response.status_code == 200
+    assert [s for s in statements if "FROM products" in s]
