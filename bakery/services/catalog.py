@@ -1,14 +1,13 @@
-"""Catalog rules: categories and products, slugs, tags, allergens, search and the revision."""
+"""Catalog rules: categories and products, slugs, tags, allergens and the revision."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from bakery.extensions import db
@@ -20,20 +19,11 @@ from bakery.models.catalog import (
     CatalogRevision,
     Category,
     Product,
-    ProductAllergen,
-    ProductTag,
 )
 from bakery.models.orders import OrderItem
 from bakery.services.errors import Conflict, InvalidInput, NotFound
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-SORTS = {
-    "name": (Product.name, Product.id),
-    "-name": (Product.name.desc(), Product.id.desc()),
-    "price": (Product.price_cents, Product.id),
-    "-price": (Product.price_cents.desc(), Product.id.desc()),
-    "newest": (Product.created_at.desc(), Product.id.desc()),
-}
 PRODUCT_FIELDS = frozenset(
     {"name", "slug", "description", "price_cents", "stock", "is_active", "category_id"}
 )
@@ -198,17 +188,6 @@ def delete_category(category: Category) -> None:
 # --- products --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProductFilters:
-    category: str | None = None
-    q: str | None = None
-    tag: str | None = None
-    exclude_allergens: tuple[str, ...] = field(default_factory=tuple)
-    min_price: int | None = None
-    max_price: int | None = None
-    sort: str = "name"
-
-
 def with_details(query: Select) -> Select:
     """Products with images, tags and allergens in three batched statements, whatever the count.
 
@@ -220,80 +199,6 @@ def with_details(query: Select) -> Select:
         selectinload(Product.tag_links),
         selectinload(Product.allergen_links),
     )
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_order(filters: ProductFilters) -> tuple:
-    if filters.sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
-    return SORTS[filters.sort]
-
-
-def search_shape(filters: ProductFilters) -> tuple:
-    """Which filters a search gives, and its sort: all that the SQL of a search depends on.
-
-    Searches of the same shape share one statement; search_parameters() gives its values.
-    """
-    return (
-        bool(filters.category),
-        bool(filters.q),
-        bool(filters.tag),
-        bool(filters.exclude_allergens),
-        filters.min_price is not None,
-        filters.max_price is not None,
-        filters.sort,
-    )
-
-
-def search_conditions(filters: ProductFilters) -> list:
-    """What a product listed by a search must satisfy (products joined to their category).
-
-    Only the search's shape decides the conditions; the values are bound parameters.
-    """
-    conditions = [Product.is_active, Category.is_active]
-    if filters.category:
-        conditions.append(Category.slug == bindparam("category"))
-    if filters.q:
-        # ILIKE '%q%': served by the trigram indexes on PostgreSQL (see the initial migration).
-        pattern = bindparam("q")
-        conditions.append(
-            or_(
-                Product.name.ilike(pattern, escape="\\"),
-                Product.description.ilike(pattern, escape="\\"),
-            )
-        )
-    if filters.tag:
-        conditions.append(
-            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == bindparam("tag"))
-        )
-    if filters.exclude_allergens:
-        conditions.append(
-            ~exists().where(
-                ProductAllergen.product_id == Product.id,
-                ProductAllergen.allergen.in_(bindparam("exclude_allergens", expanding=True)),
-            )
-        )
-    if filters.min_price is not None:
-        conditions.append(Product.price_cents >= bindparam("min_price"))
-    if filters.max_price is not None:
-        conditions.append(Product.price_cents <= bindparam("max_price"))
-    return conditions
-
-
-def search_parameters(filters: ProductFilters) -> dict[str, Any]:
-    """The values of the parameters search_conditions() binds."""
-    return {
-        "category": filters.category,
-        "q": _like(filters.q) if filters.q else None,
-        "tag": filters.tag,
-        "exclude_allergens": list(filters.exclude_allergens),
-        "min_price": filters.min_price,
-        "max_price": filters.max_price,
-    }
 
 
 def get_product(slug: str, *, include_inactive: bool = False) -> Product:

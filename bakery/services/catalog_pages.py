@@ -18,9 +18,9 @@ from bakery.models.catalog import (
     ProductImage,
     ProductTag,
 )
-from bakery.services.catalog import (
+from bakery.services.catalog import current_revision
+from bakery.services.catalog_search import (
     ProductFilters,
-    current_revision,
     search_conditions,
     search_order,
     search_parameters,

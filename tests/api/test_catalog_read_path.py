@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bakery.api.products.schemas import ProductSchema
 from bakery.extensions import RouteLimiter, db
 from bakery.models.catalog import Product
-from bakery.services.catalog import ProductFilters, search_shape
+from bakery.services.catalog_search import ProductFilters, search_shape
 from tests.api.helpers import PRODUCT_FIELDS, add_image, pagination, png_bytes, slugs
 
 UNCACHED = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}

@@ -1,10 +1,4 @@
-"""Product list pages shaped by hand: ProductSchema's fields, without its cost per product.
-
-The OpenAPI document still describes the list with ProductSchema; a test holds the two shapes
-equal. Each process remembers, for the current catalog revision, the totals of searches and
-the details of products, so a page usually costs one statement: the one that reads its
-products' ids, stock and updated_at, which checkout changes without a catalog write.
-"""
+"""Product list pages shaped by hand: ProductSchema's fields, without its cost per product."""
 
 from __future__ import annotations
 
@@ -14,7 +8,6 @@ from typing import Any
 
 from flask import Response, current_app, url_for
 
-from bakery.services.catalog import ProductFilters
 from bakery.services.catalog_pages import (
     ListedImage,
     PageEntry,
@@ -23,6 +16,7 @@ from bakery.services.catalog_pages import (
     describe_products,
     list_page,
 )
+from bakery.services.catalog_search import ProductFilters
 from bakery.services.images import VARIANTS, variant_name
 
 # What a process remembers at most; past that it starts again from nothing.
@@ -55,7 +49,13 @@ def _memory() -> RevisionMemory:
 
 
 def product_list(filters: ProductFilters, pagination, set_etag: Callable) -> Response:
-    """The JSON list page; `pagination` gets the total, `set_etag` the page's ETag data."""
+    """The JSON list page; `pagination` gets the total, `set_etag` the page's ETag data.
+
+    The OpenAPI document still describes the list with ProductSchema; a test holds the two
+    equal. Each process remembers, for the current catalog revision, the totals of searches and
+    the details (and JSON) of products, so a page usually costs one statement: the one reading
+    its products' ids, stock and updated_at, which checkout changes without a catalog write.
+    """
     memory = _memory()
     page = list_page(filters, limit=pagination.page_size, offset=pagination.first_item)
     pagination.item_count = _total(memory, filters, page.revision)

@@ -18,6 +18,7 @@ from bakery.api.products.schemas import (
 from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
 from bakery.services import catalog, images
+from bakery.services.catalog_search import ProductFilters
 
 blp = Blueprint(
     "products", __name__, url_prefix="/api/v1/products", description="Products of the catalog"
@@ -33,7 +34,7 @@ class Products(MethodView):
     @blp.paginate(max_page_size=100)
     def get(self, pagination_parameters, exclude_allergen=(), **filters):
         """Active products in active categories; every filter given must match"""
-        filters = catalog.ProductFilters(exclude_allergens=tuple(exclude_allergen), **filters)
+        filters = ProductFilters(exclude_allergens=tuple(exclude_allergen), **filters)
         return product_list(filters, pagination_parameters, blp.set_etag)
 
     @auth_required(blp, role="admin")

@@ -17,7 +17,7 @@ from bakery.models.catalog import (
     SLUG_MAX,
     TAG_MAX,
 )
-from bakery.services.catalog import SORTS
+from bakery.services.catalog_search import SORTS
 from bakery.services.images import VARIANTS, variant_name
 
 MAX_PRICE_CENTS = 10_000_000
