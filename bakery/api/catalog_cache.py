@@ -154,14 +154,23 @@ class RedisAnswers:
             _publish(self.client, revision)
         else:
             revision = int(published)
-        # Only this app writes under its key prefix, as flask-caching's own Redis backend assumes.
-        return revision, pickle.loads(stored) if stored is not None else None  # noqa: S301
+        return revision, _loaded(stored) if stored is not None else None
 
     def store(self, key: str, answer: Answer) -> None:
         try:
             self.client.set(self.prefix + key, pickle.dumps(answer), ex=TIMEOUT_SECONDS)
         except Exception as exc:
             log.warning("catalog cache write failed: %s", exc.__class__.__name__)
+
+
+def _loaded(stored: bytes) -> Answer | None:
+    try:
+        # Only this app writes under its key prefix, as flask-caching's Redis backend assumes.
+        answer = pickle.loads(stored)  # noqa: S301
+    except Exception as exc:  # kept by another version of the app: made again
+        log.warning("catalog cache entry unreadable: %s", exc.__class__.__name__)
+        return None
+    return answer if isinstance(answer, Answer) else None
 
 
 class LocalAnswers:

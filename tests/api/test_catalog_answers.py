@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import redis
 
 from tests.api.helpers import slugs
 
@@ -85,3 +88,30 @@ def test_a_request_with_a_token_or_a_body_is_answered_by_the_app(
 
     assert response.status_code == 200
     assert [s for s in statements if "FROM products" in s]
+
+
+class TestOnRedis:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        from tests.conftest import require_service
+
+        return {
+            "REDIS_URL": require_service("redis"),
+            "CACHE_TYPE": None,
+            "CACHE_KEY_PREFIX": f"bakery-test-{uuid.uuid4().hex}:",
+        }
+
+    def test_an_unreadable_entry_is_made_again_and_kept(self, app, client, loaves, count_queries):
+        first = client.get(LIST)
+        server = redis.Redis.from_url(app.config["REDIS_URL"])
+        kept = list(server.scan_iter(app.config["CACHE_KEY_PREFIX"] + "catalog:answer:*"))
+        for key in kept:
+            server.set(key, b"left by another version", ex=60)
+
+        again = client.get(LIST)
+        with count_queries() as statements:
+            third = client.get(LIST)
+
+        assert len(kept) == 1
+        assert again.get_data() == third.get_data() == first.get_data()
+        assert not [s for s in statements if "products" in s], statements
