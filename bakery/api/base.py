@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 from flask import Flask, Response, request
@@ -72,6 +73,27 @@ class MultipartParser(FlaskParser):
     one multipart/form-data body. A schema given as a class is built once, not per request:
     building one copies every field, which costs more than the parsing itself.
     """
+
+    # Query strings repeat (the shop's first page, its usual filters), and what a schema loads
+    # from one depends on nothing else: each is loaded once, and every request gets a copy.
+    MAX_REMEMBERED_QUERIES = 1024
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded_queries: dict[tuple, object] = {}
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        if location != "query" or isinstance(argmap, dict) or kwargs.get("validate") is not None:
+            return super().parse(argmap, req, location=location, **kwargs)
+        query = (req if req is not None else request).query_string
+        key = (argmap, query, kwargs.get("unknown"))
+        loaded = self._loaded_queries.get(key)
+        if loaded is None:
+            loaded = super().parse(argmap, req, location=location, **kwargs)
+            if len(self._loaded_queries) >= self.MAX_REMEMBERED_QUERIES:
+                self._loaded_queries.clear()
+            self._loaded_queries[key] = loaded
+        return copy.copy(loaded)
 
     def load_files(self, req, schema):
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)

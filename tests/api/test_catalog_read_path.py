@@ -220,3 +220,26 @@ def test_a_default_limit_when_configured_still_counts_every_request():
 
     assert [limited.get("/loaves").status_code for _ in range(3)] == [200, 200, 429]
     assert [unlimited.get("/loaves").status_code for _ in range(3)] == [200, 200, 200]
+
+
+# --- query arguments loaded once per query string -----------------------------------------------
+
+
+def test_each_request_gets_its_own_copy_of_remembered_arguments(app):
+    from bakery.api.base import Blueprint
+    from bakery.api.products.schemas import ProductQuerySchema
+
+    parser = Blueprint.ARGUMENTS_PARSER
+    with app.test_request_context("/api/v1/products?tag=vegan&exclude_allergen=nuts"):
+        first = parser.parse(ProductQuerySchema, location="query")
+        first["tag"] = "changed by the first request"
+        second = parser.parse(ProductQuerySchema, location="query")
+
+    assert second == {"tag": "vegan", "exclude_allergen": ["nuts"], "sort": "name"}
+
+
+def test_a_refused_query_string_is_refused_every_time(client, shelf):
+    answers = [client.get("/api/v1/products?min_price=-1") for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [422, 422]
+    assert all("min_price" in answer.json["errors"]["query"] for answer in answers)
