@@ -39,16 +39,16 @@ class RouteLimiter(Limiter):
     decorator), so it is left out of the request path.
     """
 
-    GLOBAL_LIMITS = (
-        ConfigVars.DEFAULT_LIMITS,
-        ConfigVars.APPLICATION_LIMITS,
-        ConfigVars.META_LIMITS,
-    )
-
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
-        if self.enabled and not any(app.config.get(name) for name in self.GLOBAL_LIMITS):
+        if self.enabled and not limits_every_request(app):
             app.before_request_funcs[None].remove(self._check_request_limit)
+
+
+def limits_every_request(app: Flask) -> bool:
+    """Whether a default, application-wide or meta rate limit is configured."""
+    names = (ConfigVars.DEFAULT_LIMITS, ConfigVars.APPLICATION_LIMITS, ConfigVars.META_LIMITS)
+    return any(app.config.get(name) for name in names)
 
 
 limiter = RouteLimiter(key_func=get_remote_address)

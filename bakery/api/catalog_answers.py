@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask
-from flask_limiter.constants import ConfigVars
+from flask_caching.backends import NullCache
 from werkzeug.http import parse_etags
 
 from bakery.api.catalog_cache import (
@@ -18,11 +18,10 @@ from bakery.api.catalog_cache import (
     answer_key,
     answer_store,
 )
+from bakery.extensions import cache, limits_every_request
 from bakery.observability import REQUEST_ID_HEADER, log_request, request_id_for, request_log
 
 CATALOG_PATHS = ("/api/v1/products", "/api/v1/categories")
-# With one of these set, every answer carries its caller's own rate-limit state.
-GLOBAL_LIMITS = (ConfigVars.DEFAULT_LIMITS, ConfigVars.APPLICATION_LIMITS, ConfigVars.META_LIMITS)
 
 
 class CatalogAnswers:
@@ -112,12 +111,9 @@ def _replay(
 
 def init_catalog_answers(app: Flask) -> None:
     """Put the kept answers in front of the app, unless caching is off or limits are global."""
-    from flask_caching.backends import NullCache
-
-    from bakery.extensions import cache
-
     with app.app_context():
         caching_off = isinstance(cache.cache, NullCache)
-    if caching_off or any(app.config.get(name) for name in GLOBAL_LIMITS):
+    # With a limit on every request, each answer carries its caller's own rate-limit state.
+    if caching_off or limits_every_request(app):
         return
     app.wsgi_app = CatalogAnswers(app, app.wsgi_app)
