@@ -36,7 +36,9 @@ class RouteLimiter(Limiter):
 
     Flask-Limiter also checks default, application-wide and meta limits before every request;
     with none configured that check counts nothing (a route's own limit is checked by its
-    decorator), so it is left out of the request path.
+    decorator), so it is left out of the request path. Limits given to the constructor or to a
+    whole blueprint would also need that check: this app sets neither (configure limits for
+    every request with RATELIMIT_DEFAULT/APPLICATION/META instead, which keeps it).
     """
 
     def init_app(self, app: Flask) -> None:

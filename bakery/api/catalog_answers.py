@@ -22,6 +22,7 @@ from bakery.extensions import cache, limits_every_request
 from bakery.observability import REQUEST_ID_HEADER, log_request, request_id_for, request_log
 
 CATALOG_PATHS = ("/api/v1/products", "/api/v1/categories")
+log = logging.getLogger("bakery.api.cache")
 
 
 class CatalogAnswers:
@@ -46,7 +47,12 @@ class CatalogAnswers:
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
         key = answer_key(environ)
-        revision, answer = self._lookup(key)
+        try:
+            revision, answer = self._lookup(key)
+        except Exception:
+            # The app answers the request itself, with its JSON error and request id.
+            log.exception("looking up a kept catalog answer failed")
+            return self.wsgi_app(environ, start_response)
         if answer is not None and answer.revision == revision:
             return _replay(answer, environ, start_response, started)
         if revision is None:
@@ -97,7 +103,9 @@ def _replay(
         status, code, headers, body = "304 NOT MODIFIED", 304, answer.not_modified_headers(), b""
     else:
         status, code, headers, body = "200 OK", 200, list(answer.headers), answer.body
-    start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)])
+    # Age (RFC 9111 5.1): a browser or CDN counts max-age from when the answer was made.
+    age = str(max(0, int(time.time() - answer.stored_at)))
+    start_response(status, [*headers, ("Age", age), (REQUEST_ID_HEADER, request_id)])
     if request_log.isEnabledFor(logging.INFO):
         log_request(
             environ["REQUEST_METHOD"],

@@ -15,7 +15,8 @@ import functools
 import hashlib
 import logging
 import pickle
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, request
 from flask_smorest.exceptions import NotModified
@@ -55,7 +56,8 @@ PUBLIC_ANSWER = "bakery.public_catalog_answer"
 # Short, because stock sold at checkout does not bump the revision (see README, Caching).
 TIMEOUT_SECONDS = 60
 REVISION_KEY = "catalog:revision"
-ANSWER_KEY = "catalog:answer:"
+# The version names the Answer's shape: another shape is never read back.
+ANSWER_KEY = "catalog:answer:2:"
 # Should publishing a revision ever fail, Redis forgets the old one within this many seconds.
 REVISION_TTL_SECONDS = 5
 # Raise the published revision, never lower it: writers may commit in one order and publish
@@ -77,6 +79,7 @@ class Answer:
     etag: str
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    stored_at: float = field(default_factory=time.time)
 
     @classmethod
     def of(cls, revision: int, headers: list[tuple[str, str]], body: bytes) -> Answer | None:

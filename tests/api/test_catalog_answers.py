@@ -115,3 +115,36 @@ class TestOnRedis:
         assert len(kept) == 1
         assert again.get_data() == third.get_data() == first.get_data()
         assert not [s for s in statements if "products" in s], statements
+
+
+def test_a_kept_answer_says_how_old_it_is(client, loaves):
+    first = client.get(LIST)
+
+    kept = client.get(LIST)
+    revalidated = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
+
+    # A browser or CDN counts max-age from when the answer was made, not from the replay.
+    assert "Age" not in first.headers
+    assert 0 <= int(kept.headers["Age"]) <= 60
+    assert revalidated.status_code == 304
+    assert 0 <= int(revalidated.headers["Age"]) <= 60
+
+
+def test_a_database_error_while_looking_up_a_kept_answer_is_the_apps_json_error(tmp_path):
+    from bakery import create_app
+
+    # No migrations: the catalog revision's table is missing.
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3",
+            "UPLOAD_FOLDER": str(tmp_path),
+            "CACHE_TYPE": "SimpleCache",
+        }
+    )
+
+    response = broken.test_client().get(LIST, headers={"X-Request-ID": "broken-1"})
+
+    assert response.status_code == 500
+    assert response.json["code"] == 500
+    assert response.headers["X-Request-ID"] == "broken-1"
