@@ -1,4 +1,4 @@
-"""API fixtures: bearer headers for each role."""
+"""API fixtures: bearer headers for each role, a second shopper and two products to buy."""
 
 from __future__ import annotations
 
@@ -18,3 +18,18 @@ def staff(bearer) -> dict:
 @pytest.fixture
 def customer(bearer) -> dict:
     return bearer("ana@example.com", role="customer")
+
+
+@pytest.fixture
+def loaf(make_product):
+    return make_product(name="Sourdough loaf", price_cents=450, stock=10)
+
+
+@pytest.fixture
+def croissant(make_product):
+    return make_product(name="Croissant", price_cents=180)
+
+
+@pytest.fixture
+def ben(bearer) -> dict:
+    return bearer("ben@example.com")

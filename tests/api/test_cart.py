@@ -33,21 +33,6 @@ def bearer(app):
     return cached_bearer(app)
 
 
-@pytest.fixture
-def loaf(make_product):
-    return make_product(name="Sourdough loaf", price_cents=450, stock=10)
-
-
-@pytest.fixture
-def croissant(make_product):
-    return make_product(name="Croissant", price_cents=180)
-
-
-@pytest.fixture
-def ben(bearer) -> dict:
-    return bearer("ben@example.com")
-
-
 def _edit(product: Product, **changes) -> None:
     update_product(reread(Product, product.id), changes)
     db.session.commit()

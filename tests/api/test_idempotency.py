@@ -33,16 +33,6 @@ def bearer(app):
     return cached_bearer(app)
 
 
-@pytest.fixture
-def loaf(make_product):
-    return make_product(name="Sourdough loaf", price_cents=450, stock=10)
-
-
-@pytest.fixture
-def ben(bearer) -> dict:
-    return bearer("ben@example.com")
-
-
 def _keys() -> list[IdempotencyKey]:
     db.session.expire_all()
     return list(db.session.scalars(select(IdempotencyKey).order_by(IdempotencyKey.id)))

@@ -34,16 +34,6 @@ def bearer(app):
     return cached_bearer(app)
 
 
-@pytest.fixture
-def loaf(make_product):
-    return make_product(name="Sourdough loaf", price_cents=450, stock=10)
-
-
-@pytest.fixture
-def ben(bearer) -> dict:
-    return bearer("ben@example.com")
-
-
 def _move(client, headers: dict, order: dict, status: str):
     return client.patch(f"{ORDERS}/{order['id']}", json={"status": status}, headers=headers)
 
