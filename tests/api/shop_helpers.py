@@ -262,3 +262,26 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def all_at_once(app, calls: list) -> list[tuple[int, dict | None]]:
+    """Each (method, path, headers, body) from its own thread and client, all released at once.
+
+    Returns (status, body) per call, in the order of the calls.
+    """
+    start = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def send(index: int, method: str, path: str, headers: dict, body) -> None:
+        own_client = app.test_client()
+        start.wait(timeout=30)
+        response = getattr(own_client, method)(path, json=body, headers=headers)
+        answers[index] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert None not in answers, "a request thread did not finish"
+    return answers

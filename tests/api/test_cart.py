@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from bakery.extensions import db
@@ -15,6 +13,7 @@ from tests.api.shop_helpers import (
     CART_ITEMS,
     ORDERS,
     add_to_cart,
+    all_at_once,
     assert_error,
     cached_bearer,
     cart_lines,
@@ -451,29 +450,6 @@ def test_reading_a_cart_of_many_lines_takes_few_queries(
 # --- concurrency: real threads, real commits ---------------------------------------------------
 
 
-def _at_once(app, calls: list) -> list:
-    """Run each (method, path, headers, body) from its own thread and client, all released at once.
-
-    Returns (status, body) per call.
-    """
-    start = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-
-    def send(index: int, method: str, path: str, headers: dict, body: dict) -> None:
-        own_client = app.test_client()
-        start.wait(timeout=30)
-        response = getattr(own_client, method)(path, json=body, headers=headers)
-        answers[index] = (response.status_code, response.get_json())
-
-    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert None not in answers, "a request thread did not finish"
-    return answers
-
-
 @pytest.mark.real_commits
 @pytest.mark.postgresql_only
 def test_concurrent_adds_to_one_line_lose_no_units(app, client, customer, make_product):
@@ -481,7 +457,7 @@ def test_concurrent_adds_to_one_line_lose_no_units(app, client, customer, make_p
     add_to_cart(client, customer, rolls)
     add = ("post", CART_ITEMS, customer, {"product_id": rolls.id, "quantity": 1})
 
-    answers = _at_once(app, [add] * 5)
+    answers = all_at_once(app, [add] * 5)
 
     # Every add the shopper was told succeeded is in the cart (a double click, two tabs).
     added = sum(status == 201 for status, _ in answers)
@@ -497,7 +473,7 @@ def test_an_add_racing_a_checkout_ends_in_the_order_or_in_the_cart(
     rolls = make_product(name="Rye rolls", price_cents=90)
     add_to_cart(client, customer, rolls)
 
-    answers = _at_once(
+    answers = all_at_once(
         app,
         [
             ("post", CART_ITEMS, customer, {"product_id": rolls.id, "quantity": 1}),

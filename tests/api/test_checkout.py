@@ -18,6 +18,7 @@ from tests.api.shop_helpers import (
     CART,
     ORDERS,
     add_to_cart,
+    all_at_once,
     assert_error,
     cached_bearer,
     checkout,
@@ -456,26 +457,8 @@ class TestRateLimit:
 
 
 def _at_once(app, requests: list) -> list[tuple[int, dict]]:
-    """Send each (headers, body) checkout from its own thread and client, all released at once."""
-    start = threading.Barrier(len(requests))
-    answers: list = [None] * len(requests)
-
-    def shopper(index: int, headers: dict, body: dict) -> None:
-        own_client = app.test_client()
-        start.wait(timeout=30)
-        response = own_client.post(ORDERS, json=body, headers=headers)
-        answers[index] = (response.status_code, response.get_json())
-
-    threads = [
-        threading.Thread(target=shopper, args=(index, headers, body))
-        for index, (headers, body) in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert None not in answers, "a checkout thread did not finish"
-    return answers
+    """Each (headers, body) checkout sent from its own thread and client, all released at once."""
+    return all_at_once(app, [("post", ORDERS, headers, body) for headers, body in requests])
 
 
 @pytest.mark.real_commits

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -17,6 +16,7 @@ from tests.api.shop_helpers import (
     CART,
     ORDERS,
     add_to_cart,
+    all_at_once,
     assert_error,
     cached_bearer,
     checkout,
@@ -289,20 +289,8 @@ def test_the_same_key_sent_twice_at_once_makes_one_order(app, client, customer, 
     loaf = make_product(name="Sourdough loaf", price_cents=450, stock=10)
     add_to_cart(client, customer, loaf, 2)
     headers = {**customer, "Idempotency-Key": "double-click"}
-    start = threading.Barrier(2)
-    answers: list = []
 
-    def send() -> None:
-        own_client = app.test_client()
-        start.wait(timeout=30)
-        response = own_client.post(ORDERS, json={}, headers=headers)
-        answers.append((response.status_code, response.get_json()))
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = all_at_once(app, [("post", ORDERS, headers, {})] * 2)
 
     assert len(answers) == 2
     created = [body for status, body in answers if status == 201]

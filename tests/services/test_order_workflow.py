@@ -8,7 +8,6 @@ sequences and the stock invariant is checked after every step (the seed is in ea
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
 from itertools import product as pairs
 
@@ -25,6 +24,7 @@ from bakery.services.errors import DomainError, InvalidInput, InvalidTransition,
 from tests.api.shop_helpers import (
     ORDERS,
     add_to_cart,
+    all_at_once,
     cached_bearer,
     count,
     place_order,
@@ -290,24 +290,6 @@ def test_random_sequences_keep_stock_plus_sold_equal_to_the_initial_stock(make_p
 # --- racing status changes: real threads, real commits -----------------------------------------
 
 
-def _at_once(app, calls: list) -> list[int]:
-    """Each (method, path, headers, body) from its own thread and client, released together."""
-    start = threading.Barrier(len(calls))
-    statuses: list = [None] * len(calls)
-
-    def send(index: int, method: str, path: str, headers: dict, body) -> None:
-        own_client = app.test_client()
-        start.wait(timeout=30)
-        statuses[index] = getattr(own_client, method)(path, json=body, headers=headers).status_code
-
-    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 @pytest.mark.real_commits
 @pytest.mark.postgresql_only
 def test_two_cancels_at_once_give_the_stock_back_once(app, client, bearer, make_product):
@@ -316,7 +298,7 @@ def test_two_cancels_at_once_give_the_stock_back_once(app, client, bearer, make_
     order = place_order(client, shopper, loaf, 4)
     path = f"{ORDERS}/{order['id']}/cancel"
 
-    statuses = _at_once(app, [("post", path, shopper, None)] * 2)
+    statuses = [status for status, _ in all_at_once(app, [("post", path, shopper, None)] * 2)]
 
     assert sorted(statuses) == [200, 409]
     assert stock_of(loaf.id) == 10
@@ -335,13 +317,14 @@ def test_a_confirmation_racing_a_cancellation_lets_exactly_one_through(
     order = place_order(client, shopper, loaf, 3)
     path = f"{ORDERS}/{order['id']}"
 
-    statuses = _at_once(
+    answers = all_at_once(
         app,
         [
             ("post", f"{path}/cancel", shopper, None),
             ("patch", path, baker, {"status": "confirmed"}),
         ],
     )
+    statuses = [status for status, _ in answers]
 
     assert sorted(statuses) == [200, 409]
     db.session.expire_all()
