@@ -57,6 +57,7 @@ NUMBER_SETTINGS = (
     "AUTH_JWKS_CACHE_SECONDS",
     "AUTH_JWKS_REFETCH_COOLDOWN_SECONDS",
     "AUTH_JWKS_TIMEOUT_SECONDS",
+    "DATABASE_PING_AFTER_SECONDS",
 )
 RATE_LIMIT_SETTINGS = ("CHECKOUT_RATE_LIMIT", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT")
 # gunicorn's exit status for "a worker failed to boot": the master stops instead of respawning.
@@ -79,7 +80,8 @@ class DefaultConfig:
     ENV = "development"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # A pooled connection unused this long is checked before use (see bakery/database.py).
+    DATABASE_PING_AFTER_SECONDS = 10
     SQLALCHEMY_RECORD_QUERIES = False
 
     REDIS_URL: str | None = None

@@ -233,6 +233,14 @@ def test_a_setting_of_the_wrong_type_is_a_clear_error(instance, monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("seconds", ["-1", "soon"])
+def test_a_database_rest_that_is_not_a_number_of_seconds_is_refused(instance, monkeypatch, seconds):
+    monkeypatch.setenv("BAKERY_DATABASE_PING_AFTER_SECONDS", seconds)
+
+    with pytest.raises(ConfigurationError, match="BAKERY_DATABASE_PING_AFTER_SECONDS"):
+        create_app()
+
+
 def test_production_refuses_an_in_memory_database(instance):
     with pytest.raises(ConfigurationError, match="in-memory"):
         create_app(

@@ -79,16 +79,21 @@ def proxy():
     relay.stop()
 
 
-def test_health_follows_the_database_down_and_back_up(proxy, tmp_path):
+def _client_through(proxy, tmp_path, **config):
     url = make_url(require_service("postgresql")).set(host="127.0.0.1", port=proxy.port)
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
             "UPLOAD_FOLDER": str(tmp_path),
+            **config,
         }
     )
-    client = app.test_client()
+    return app.test_client()
+
+
+def test_health_follows_the_database_down_and_back_up(proxy, tmp_path):
+    client = _client_through(proxy, tmp_path)
     assert client.get("/health").status_code == 200
 
     proxy.stop()
@@ -99,8 +104,33 @@ def test_health_follows_the_database_down_and_back_up(proxy, tmp_path):
     assert down.json["storage"] == "ok"
 
     proxy.start()
-    # The pooled connection died with the outage; pre-ping replaces it without a failed request.
+    # The pool dropped the connection that failed, and every older one, when the outage showed.
     back = client.get("/health")
 
     assert back.status_code == 200
     assert back.json["database"] == "ok"
+
+
+def test_a_rested_connection_that_died_is_replaced_before_any_request_fails(proxy, tmp_path):
+    client = _client_through(proxy, tmp_path, DATABASE_PING_AFTER_SECONDS=0)
+    assert client.get("/health").status_code == 200
+
+    # A database restart while the shop was quiet: the pooled connection is dead, the server up.
+    proxy.stop()
+    proxy.start()
+    after = client.get("/health")
+
+    assert after.status_code == 200
+    assert after.json["database"] == "ok"
+
+
+def test_a_connection_lost_while_in_steady_use_costs_one_request(proxy, tmp_path):
+    client = _client_through(proxy, tmp_path, DATABASE_PING_AFTER_SECONDS=3600)
+    assert client.get("/health").status_code == 200
+
+    proxy.stop()
+    proxy.start()
+    first, second = client.get("/health"), client.get("/health")
+
+    assert (first.status_code, first.json["database"] != "ok") == (503, True)
+    assert (second.status_code, second.json["database"]) == (200, "ok")

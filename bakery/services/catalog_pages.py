@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, select
 
+from bakery.database import outside_transaction
 from bakery.extensions import db
 from bakery.models.catalog import (
     CatalogRevision,
@@ -91,7 +92,9 @@ def _statement(key: tuple, build: Callable[[], Select]) -> Select:
 def _rows(statement: Select, parameters: dict[str, Any]) -> list:
     # Plain rows from the session's connection: the ORM's result machinery, of no use for rows
     # of columns, would cost as much as the statement itself.
-    return db.session.connection().execute(statement, parameters).all()
+    connection = db.session.connection()
+    with outside_transaction(connection):
+        return connection.execute(statement, parameters).all()
 
 
 def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPage:
