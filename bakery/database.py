@@ -1,20 +1,26 @@
-"""How the app uses its database connections: pooled ones checked after a rest, reads without
-transactions on PostgreSQL, and SQLite settings that make it behave like the production one."""
+"""How the app uses database connections: pooled, prepared and transaction-free on PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from psycopg2.extensions import STATUS_READY
-from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Select, TextClause, column, event, exc, text
+from sqlalchemy.engine import Connection, Dialect, Engine, Result
+from sqlalchemy.types import NullType, TypeEngine
 
 from bakery.extensions import db
 
 BUSY_TIMEOUT_MS = 5000
+# Plans one connection keeps at most; statements past them are planned at each run, as usual.
+MAX_PREPARED_PER_CONNECTION = 64
+_PREPARED_NAMES = "bakery.prepared"
 
 
 def tune_sqlite_connections(app: Flask) -> None:
@@ -22,6 +28,28 @@ def tune_sqlite_connections(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 _tune(engine)
+
+
+def plan_prepared_statements_once(app: Flask) -> None:
+    """PostgreSQL connections keep one generic plan per prepared statement.
+
+    Left to choose, PostgreSQL plans a statement with `LIMIT $n` anew at every run: a generic
+    plan must assume the limit takes a tenth of the rows, which always looks dearer than the
+    custom plan for a page of twenty. Only execute_prepared prepares statements, and only those
+    that one plan serves.
+    """
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                event.listen(engine, "connect", _use_generic_plans)
+
+
+def _use_generic_plans(dbapi_connection, _record) -> None:
+    # Outside a transaction, or the pool's rollback at check-in would undo the setting.
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    dbapi_connection.autocommit = False
 
 
 def check_rested_connections(app: Flask) -> None:
@@ -73,7 +101,8 @@ def outside_transaction(connection: Connection) -> Iterator[None]:
     statements run in it as usual.
     """
     driver = connection.connection.driver_connection
-    if connection.dialect.driver != "psycopg2" or driver.autocommit or driver.status != STATUS_READY:
+    idle = connection.dialect.driver == "psycopg2" and driver.status == STATUS_READY
+    if not idle or driver.autocommit:
         yield
         return
     # psycopg2 sends nothing when autocommit is switched: both switches are free.
@@ -83,6 +112,72 @@ def outside_transaction(connection: Connection) -> Iterator[None]:
     finally:
         if not driver.closed:
             driver.autocommit = False
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedForm:
+    name: str
+    definition: str
+    # "EXECUTE name(...)", its result typed like the statement's own.
+    execute: TextClause
+    # The statement's own bound values (literals such as `id = 1` become parameters).
+    defaults: dict[str, Any]
+
+
+# By statement object: callers build each statement once and keep it.
+_forms: dict[Select, PreparedForm | None] = {}
+# Unique names even when two threads prepare their first statements at once.
+_form_numbers = itertools.count(1)
+
+
+def execute_prepared(connection: Connection, statement: Select, parameters: dict) -> Result:
+    """Run a statement on one plan PostgreSQL keeps for the connection, not on a new plan.
+
+    psycopg2 never prepares statements, so PostgreSQL plans each one anew, and planning the
+    catalog's page statement (a join, several indexes to weigh) costs the server twice what
+    running it does. Each pooled connection prepares a statement the first time it runs it,
+    and keeps one generic plan for it (see plan_prepared_statements_once): only prepare
+    statements whose best plan does not depend on their parameters' values. A statement with
+    a list parameter (an IN list changes its SQL) runs as usual, as does everything on SQLite,
+    which keeps its own statement cache.
+    """
+    if connection.dialect.name != "postgresql":
+        return connection.execute(statement, parameters)
+    if statement not in _forms:
+        _forms[statement] = _prepared_form(statement, connection.dialect)
+    form = _forms[statement]
+    if form is None:
+        return connection.execute(statement, parameters)
+    prepared = connection.connection.info.setdefault(_PREPARED_NAMES, set())
+    if form.name not in prepared:
+        if len(prepared) >= MAX_PREPARED_PER_CONNECTION:
+            return connection.execute(statement, parameters)
+        connection.exec_driver_sql(form.definition)
+        prepared.add(form.name)
+    return connection.execute(form.execute, {**form.defaults, **parameters})
+
+
+def _prepared_form(statement: Select, dialect: Dialect) -> PreparedForm | None:
+    compiled = statement.compile(dialect=type(dialect)(paramstyle="numeric_dollar"))
+    if compiled.post_compile_params:
+        return None
+    name = f"bakery_{next(_form_numbers)}"
+    keys = compiled.positiontup
+    # Declared where known: a bare `$1` in the select list would otherwise be read as text.
+    types = ", ".join(_parameter_type(compiled.binds[key].type, dialect) for key in keys)
+    columns = [column(f"c{i}", c.type) for i, c in enumerate(statement.selected_columns)]
+    return PreparedForm(
+        name=name,
+        definition=f"PREPARE {name} ({types}) AS {compiled.string}",
+        execute=text(f"EXECUTE {name}({', '.join(':' + key for key in keys)})").columns(*columns),
+        defaults=dict(compiled.params),
+    )
+
+
+def _parameter_type(type_: TypeEngine, dialect: Dialect) -> str:
+    if isinstance(type_, NullType):
+        return "unknown"
+    return dialect.type_compiler_instance.process(type_)
 
 
 def _tune(engine: Engine) -> None:

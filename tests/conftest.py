@@ -225,7 +225,11 @@ def backend(database_url) -> str:
 
 @pytest.fixture
 def count_queries(app):
-    """Counts SQL statements run inside a `with count_queries() as counter:` block."""
+    """Counts SQL statements run inside a `with count_queries() as counter:` block.
+
+    A prepared statement's run (`EXECUTE bakery_1(...)`) is recorded as the SQL it runs, so
+    tests can look for tables in it; preparing it is not counted, as it runs nothing.
+    """
     from contextlib import contextmanager
 
     @contextmanager
@@ -233,7 +237,10 @@ def count_queries(app):
         statements: list[str] = []
 
         def record(conn, cursor, statement, *args):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            first_word = statement.lstrip().split(None, 1)[0].upper()
+            if first_word == "EXECUTE":
+                statements.append(_prepared_sql(cursor, statement.split()[1].split("(")[0]))
+            elif first_word not in ("SAVEPOINT", "RELEASE", "ROLLBACK", "PREPARE"):
                 statements.append(statement)
 
         bind = db.engines[None]
@@ -245,6 +252,12 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+def _prepared_sql(cursor, name: str) -> str:
+    with cursor.connection.cursor() as lookup:
+        lookup.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", (name,))
+        return lookup.fetchone()[0]
 
 
 @pytest.fixture

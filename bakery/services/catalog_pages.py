@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, select
 
-from bakery.database import outside_transaction
+from bakery.database import execute_prepared, outside_transaction
 from bakery.extensions import db
 from bakery.models.catalog import (
     CatalogRevision,
@@ -89,12 +89,23 @@ def _statement(key: tuple, build: Callable[[], Select]) -> Select:
     return statement
 
 
-def _rows(statement: Select, parameters: dict[str, Any]) -> list:
+def _rows(statement: Select, parameters: dict[str, Any], *, prepared: bool = False) -> list:
     # Plain rows from the session's connection: the ORM's result machinery, of no use for rows
     # of columns, would cost as much as the statement itself.
     connection = db.session.connection()
     with outside_transaction(connection):
+        if prepared:
+            return execute_prepared(connection, statement, parameters).all()
         return connection.execute(statement, parameters).all()
+
+
+def _plan_once(filters: ProductFilters) -> bool:
+    """Whether one plan serves every search of this shape (see execute_prepared).
+
+    Not a text search: how many products match `q` ranges from none to all, and the best plan
+    with it (trigram index or sort index).
+    """
+    return not filters.q
 
 
 def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPage:
@@ -110,7 +121,8 @@ def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPag
             .offset(bindparam("offset"))
         ),
     )
-    rows = _rows(statement, {**search_parameters(filters), "limit": limit, "offset": offset})
+    parameters = {**search_parameters(filters), "limit": limit, "offset": offset}
+    rows = _rows(statement, parameters, prepared=_plan_once(filters))
     if not rows:
         return ProductPage([], current_revision())
     return ProductPage([PageEntry(*row[:3]) for row in rows], rows[0][3] or 0)
@@ -127,7 +139,7 @@ def count_products(filters: ProductFilters) -> tuple[int, int]:
             .where(*search_conditions(filters))
         ),
     )
-    [(total, revision)] = _rows(statement, search_parameters(filters))
+    [(total, revision)] = _rows(statement, search_parameters(filters), prepared=_plan_once(filters))
     return total, revision or 0
 
 
