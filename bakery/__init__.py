@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask
@@ -11,31 +9,9 @@ from flask import Flask
 __version__ = "0.1.0"
 
 
-class BakeryFlask(Flask):
-    """Flask, remembering which hooks and views are coroutine functions.
-
-    Flask asks it of every hook and view on every request, a dozen times, and the answer never
-    changes for a function: asked once, it costs nothing after.
-    """
-
-    _MAX_REMEMBERED = 4096
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._coroutine_functions: dict[Callable, bool] = {}
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        target = getattr(func, "__func__", func)
-        coroutine = self._coroutine_functions.get(target)
-        if coroutine is None:
-            if len(self._coroutine_functions) >= self._MAX_REMEMBERED:
-                self._coroutine_functions.clear()
-            coroutine = self._coroutine_functions[target] = iscoroutinefunction(func)
-        return self.async_to_sync(func) if coroutine else func
-
-
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build one application; `config` overrides every other source (tests use it)."""
+    from bakery.application import BakeryFlask
     from bakery.config import instance_path, load_config
 
     app = BakeryFlask(__name__, instance_path=instance_path(), instance_relative_config=True)
