@@ -35,6 +35,11 @@ CATEGORY_NAME_MAX = 80
 CATEGORY_DESCRIPTION_MAX = 2000
 PRODUCT_DESCRIPTION_MAX = 4000
 ALT_MAX = 200
+# Bounds of catalog writes, from the API and the dashboard alike: beyond them a value is a typo.
+MAX_PRICE_CENTS = 10_000_000
+MAX_STOCK = 1_000_000
+MAX_POSITION = 10_000
+MAX_TAGS = 20
 
 
 class Category(IdMixin, TimestampMixin, Base):

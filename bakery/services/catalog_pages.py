@@ -102,10 +102,19 @@ def _rows(statement: Select, parameters: dict[str, Any], *, prepared: bool = Fal
 def _plan_once(filters: ProductFilters) -> bool:
     """Whether one plan serves every search of this shape (see execute_prepared).
 
-    Not a text search: how many products match `q` ranges from none to all, and the best plan
-    with it (trigram index or sort index).
+    Pages of the whole catalog or of one category, in any sort: a category is found by its slug
+    through the join, so even a plan made for the value cannot tell how many products it has.
+    With text, a tag or a price range, the value decides the plan: `min_price` above every
+    price is answered from the price index in a millisecond, but a plan made for any value
+    walks the name index through every product.
     """
-    return not filters.q
+    return not (
+        filters.q
+        or filters.tag
+        or filters.exclude_allergens
+        or filters.min_price is not None
+        or filters.max_price is not None
+    )
 
 
 def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPage:

@@ -8,7 +8,7 @@ import json
 import pytest
 from flask import Flask
 from flask_limiter.util import get_remote_address
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from bakery.api.products.schemas import ProductSchema
 from bakery.extensions import RouteLimiter, db
@@ -155,6 +155,28 @@ def test_a_page_costs_one_statement_once_its_search_was_counted(client, shelf, c
 
     assert slugs(response) == ["butter-croissant", "country-sourdough", "rye-bread"]
     assert len(statements) == 1, statements
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("app_config", [UNCACHED])
+def test_only_pages_one_plan_serves_run_on_a_kept_plan(client, shelf):
+    pages = (
+        client.get("/api/v1/products?category=breads&sort=-price"),
+        client.get("/api/v1/products?category=breads&sort=-price&page=2&page_size=1"),
+    )
+    for search in ("min_price=500", "max_price=200", "q=rye", "tag=vegan", "exclude_allergen=milk"):
+        assert (
+            client.get(f"/api/v1/products?category=breads&sort=-price&{search}").status_code == 200
+        )
+
+    kept = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars()
+
+    assert [slugs(page) for page in pages] == [
+        ["rye-bread", "country-sourdough"],
+        ["country-sourdough"],
+    ]
+    # The page and its count, whatever the page; nothing for searches whose values decide the plan.
+    assert sorted("count(*)" in statement for statement in kept) == [False, True]
 
 
 # --- fresh after every write -------------------------------------------------------------------

@@ -22,16 +22,15 @@ from bakery.models.catalog import (
     CATEGORY_DESCRIPTION_MAX,
     CATEGORY_NAME_MAX,
     EU_ALLERGENS,
+    MAX_POSITION,
+    MAX_PRICE_CENTS,
+    MAX_STOCK,
+    MAX_TAGS,
     NAME_MAX,
     PRODUCT_DESCRIPTION_MAX,
     SLUG_MAX,
 )
 
-# The same bounds the storefront API puts on its writes: beyond them a value is a typo.
-MAX_PRICE_CENTS = 10_000_000
-MAX_STOCK = 1_000_000
-MAX_POSITION = 10_000
-MAX_TAGS = 20
 # "4", "4.5", "4.50" or "4,50"; a sign is read so the catalog service can refuse it by name.
 _AMOUNT = re.compile(r"^(-?)(\d{1,9})(?:[.,](\d{1,2}))?$")
 

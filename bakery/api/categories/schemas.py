@@ -3,7 +3,12 @@
 from marshmallow import fields, validate
 
 from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
-from bakery.models.catalog import CATEGORY_DESCRIPTION_MAX, CATEGORY_NAME_MAX, SLUG_MAX
+from bakery.models.catalog import (
+    CATEGORY_DESCRIPTION_MAX,
+    CATEGORY_NAME_MAX,
+    MAX_POSITION,
+    SLUG_MAX,
+)
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Only lower-case letters, digits and single hyphens"
@@ -28,7 +33,7 @@ class CategorySchema(BaseSchema):
     )
     position = StrictInteger(
         load_default=0,
-        validate=validate.Range(min=0, max=10_000),
+        validate=validate.Range(min=0, max=MAX_POSITION),
         metadata={"description": "Listing order, smallest first", "example": 1},
     )
     is_active = StrictBoolean(load_default=True, metadata={"example": True})

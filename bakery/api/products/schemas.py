@@ -12,6 +12,9 @@ from bakery.api.categories.schemas import SLUG
 from bakery.models.catalog import (
     ALT_MAX,
     EU_ALLERGENS,
+    MAX_PRICE_CENTS,
+    MAX_STOCK,
+    MAX_TAGS,
     NAME_MAX,
     PRODUCT_DESCRIPTION_MAX,
     SLUG_MAX,
@@ -19,10 +22,6 @@ from bakery.models.catalog import (
 )
 from bakery.services.catalog_search import SORTS
 from bakery.services.images import VARIANTS, variant_name
-
-MAX_PRICE_CENTS = 10_000_000
-MAX_STOCK = 1_000_000
-MAX_TAGS = 20
 
 
 class CategoryRefSchema(BaseSchema):
