@@ -11,13 +11,15 @@ from typing import Any
 
 from flask import Flask
 from psycopg2.extensions import STATUS_READY
-from sqlalchemy import Select, TextClause, column, event, exc, text
+from sqlalchemy import Select, TextClause, bindparam, column, event, exc, text
 from sqlalchemy.engine import Connection, Dialect, Engine, Result
 from sqlalchemy.types import NullType, TypeEngine
 
 from bakery.extensions import db
 
 BUSY_TIMEOUT_MS = 5000
+# "cached plan must not change result type", "prepared statement does not exist".
+_STALE_PLAN_ERRORS = frozenset({"0A000", "26000"})
 # Plans one connection keeps at most; statements past them are planned at each run, as usual.
 MAX_PREPARED_PER_CONNECTION = 64
 _PREPARED_NAMES = "bakery.prepared"
@@ -154,7 +156,20 @@ def execute_prepared(connection: Connection, statement: Select, parameters: dict
             return connection.execute(statement, parameters)
         connection.exec_driver_sql(form.definition)
         prepared.add(form.name)
-    return connection.execute(form.execute, {**form.defaults, **parameters})
+    try:
+        return connection.execute(form.execute, {**form.defaults, **parameters})
+    except exc.DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) not in _STALE_PLAN_ERRORS:
+            raise
+        # A migration changed what the statement reads (or the server forgot it): its plans
+        # are of no use. Outside a transaction the statement can run again at once, planned
+        # anew; inside one the transaction is lost, and a new connection will prepare afresh.
+        if not connection.connection.driver_connection.autocommit:
+            connection.invalidate()
+            raise
+        prepared.clear()
+        connection.exec_driver_sql("DEALLOCATE ALL")
+        return connection.execute(statement, parameters)
 
 
 def _prepared_form(statement: Select, dialect: Dialect) -> PreparedForm | None:
@@ -162,15 +177,21 @@ def _prepared_form(statement: Select, dialect: Dialect) -> PreparedForm | None:
     if compiled.post_compile_params:
         return None
     name = f"bakery_{next(_form_numbers)}"
-    keys = compiled.positiontup
+    # Named as compiled: anonymous parameters (literals) get their names there.
+    binds = {key: compiled.binds[key] for key in compiled.positiontup}
     # Declared where known: a bare `$1` in the select list would otherwise be read as text.
-    types = ", ".join(_parameter_type(compiled.binds[key].type, dialect) for key in keys)
+    types = ", ".join(_parameter_type(bind.type, dialect) for bind in binds.values())
+    arguments = ", ".join(f":{key}" for key in binds)
+    # Typed like the statement's own, so values are converted (and checked) the same way.
+    execute = text(f"EXECUTE {name}({arguments})").bindparams(
+        *(bindparam(key, type_=bind.type) for key, bind in binds.items())
+    )
     columns = [column(f"c{i}", c.type) for i, c in enumerate(statement.selected_columns)]
     return PreparedForm(
         name=name,
         definition=f"PREPARE {name} ({types}) AS {compiled.string}",
-        execute=text(f"EXECUTE {name}({', '.join(':' + key for key in keys)})").columns(*columns),
-        defaults=dict(compiled.params),
+        execute=execute.columns(*columns),
+        defaults={key: bind.effective_value for key, bind in binds.items() if not bind.required},
     )
 
 

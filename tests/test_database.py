@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from psycopg2.extensions import STATUS_BEGIN, STATUS_READY
 from sqlalchemy import Integer, bindparam, column, create_engine, literal, select, table, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from bakery import database
 from bakery.database import execute_prepared, outside_transaction
@@ -150,3 +150,45 @@ def test_a_replacement_connection_prepares_the_statement_again(connection, produ
 
     assert answer == [(1, 2)]
     assert len(connection.execute(PREPARED_NAMES).all()) == 1
+
+
+def test_parameters_are_checked_as_the_statement_would_check_them(connection, products):
+    made_before = select(products.c.id).where(
+        column("made_at") < bindparam("before", type_=AwareDateTime())
+    )
+
+    before = datetime(2026, 11, 25, 5, 30, tzinfo=UTC)
+
+    assert execute_prepared(connection, made_before, {"before": before}).all() == [(1,)]
+    with pytest.raises(StatementError, match="naive datetime"):
+        execute_prepared(connection, made_before, {"before": before.replace(tzinfo=None)})
+    with pytest.raises(StatementError, match="before"):
+        execute_prepared(connection, made_before, {})
+
+
+def test_a_statement_prepared_before_a_migration_is_planned_anew_after_it(connection, products):
+    statement = _by_name(products)
+    with outside_transaction(connection):
+        execute_prepared(connection, statement, {"name": "Rye"})
+    connection.exec_driver_sql("ALTER TABLE products_for_plans ALTER COLUMN id TYPE bigint")
+    connection.commit()
+
+    with outside_transaction(connection):
+        rows = execute_prepared(connection, statement, {"name": "Rye"}).all()
+
+    assert [row[0] for row in rows] == [1]
+
+
+def test_inside_a_transaction_a_stale_plan_fails_and_its_connection_is_replaced(
+    connection, products
+):
+    statement = _by_name(products)
+    execute_prepared(connection, statement, {"name": "Rye"})
+    connection.exec_driver_sql("ALTER TABLE products_for_plans ALTER COLUMN id TYPE bigint")
+
+    with pytest.raises(DBAPIError, match="cached plan"):
+        execute_prepared(connection, statement, {"name": "Rye"})
+
+    assert connection.invalidated
+    connection.rollback()
+    assert connection.execute(text("SELECT 1")).scalar() == 1

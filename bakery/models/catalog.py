@@ -35,6 +35,7 @@ CATEGORY_NAME_MAX = 80
 CATEGORY_DESCRIPTION_MAX = 2000
 PRODUCT_DESCRIPTION_MAX = 4000
 ALT_MAX = 200
+LISTING_SORT_COLUMNS = ("name", "price_cents", "created_at")
 # Bounds of catalog writes, from the API and the dashboard alike: beyond them a value is a typo.
 MAX_PRICE_CENTS = 10_000_000
 MAX_STOCK = 1_000_000
@@ -63,12 +64,11 @@ class Product(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
-        # Public listings filter on is_active and sort by one of these columns, ties broken by
-        # id: a page is read straight off the index, whatever the size of the catalog.
-        Index(None, "is_active", "name", "id"),
-        Index(None, "is_active", "price_cents", "id"),
-        Index(None, "is_active", "created_at", "id"),
-        Index(None, "category_id", "is_active"),
+        # Public listings filter on is_active (and perhaps one category) and sort by one of
+        # these columns, ties broken by id: a page is read straight off the index, whatever the
+        # size of the catalog or of the category.
+        *(Index(None, "is_active", column, "id") for column in LISTING_SORT_COLUMNS),
+        *(Index(None, "category_id", "is_active", column, "id") for column in LISTING_SORT_COLUMNS),
     )
 
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)

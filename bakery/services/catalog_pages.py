@@ -123,7 +123,6 @@ def list_page(filters: ProductFilters, *, limit: int, offset: int) -> ProductPag
         ("page", *search_shape(filters)),
         lambda: (
             select(Product.id, Product.stock, Product.updated_at, _REVISION)
-            .join(Product.category)
             .where(*search_conditions(filters))
             .order_by(*search_order(filters))
             .limit(bindparam("limit"))
@@ -142,10 +141,7 @@ def count_products(filters: ProductFilters) -> tuple[int, int]:
     statement = _statement(
         ("count", *search_shape(filters)[:-1]),
         lambda: (
-            select(func.count(), _REVISION)
-            .select_from(Product)
-            .join(Product.category)
-            .where(*search_conditions(filters))
+            select(func.count(), _REVISION).select_from(Product).where(*search_conditions(filters))
         ),
     )
     [(total, revision)] = _rows(statement, search_parameters(filters), prepared=_plan_once(filters))

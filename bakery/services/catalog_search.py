@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_
+from sqlalchemy import bindparam, exists, or_, select
 
 from bakery.models.catalog import Category, Product, ProductAllergen, ProductTag
 from bakery.services.errors import InvalidInput
@@ -58,13 +58,20 @@ def search_shape(filters: ProductFilters) -> tuple:
 
 
 def search_conditions(filters: ProductFilters) -> list:
-    """What a product listed by a search must satisfy (products joined to their category).
+    """What a product listed by a search must satisfy, for a statement over products alone.
 
-    Only the search's shape decides the conditions; the values are bound parameters.
+    Only the search's shape decides the conditions; the values are bound parameters. One
+    category is found by its slug before the products, so its pages are read off the indexes
+    that start with the category, however few products it has among many.
     """
-    conditions = [Product.is_active, Category.is_active]
+    active_categories = select(Category.id).where(Category.is_active)
     if filters.category:
-        conditions.append(Category.slug == bindparam("category"))
+        in_category = Product.category_id == (
+            active_categories.where(Category.slug == bindparam("category")).scalar_subquery()
+        )
+    else:
+        in_category = Product.category_id.in_(active_categories)
+    conditions = [Product.is_active, in_category]
     if filters.q:
         # ILIKE '%q%': served by the trigram indexes on PostgreSQL (see the initial migration).
         pattern = bindparam("q")
