@@ -27,6 +27,7 @@ ENVIRONMENTS = ("development", "production")
 # Secrets people paste from tutorials; a production key equal to one of these is refused.
 PLACEHOLDER_SECRETS = frozenset({"", "dev", "development", "secret", "changeme", "change-me"})
 MIN_SECRET_KEY_LENGTH = 32
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # The `iss` of tokens signed by the built-in development issuer.
 DEVELOPMENT_ISSUER = "urn:bakery:development-issuer"
 
@@ -38,6 +39,7 @@ TEXT_SETTINGS = frozenset(
         "SECRET_KEY",
         "CURRENCY",
         "CORS_ORIGINS",
+        "TRUSTED_HOSTS",
         "UPLOAD_FOLDER",
         "SMTP_URL",
         "AUTH_JWKS_URL",
@@ -112,6 +114,9 @@ class DefaultConfig:
     # Proxies in front of the app whose X-Forwarded-* headers are believed (nginx: 1). With 0,
     # the client's own address and Host are used: right when gunicorn faces clients itself.
     PROXY_HOPS = 1
+    # Comma-separated host names the shop answers to (".example.com": it and its subdomains);
+    # unset, any. Links in answers are built from the request's host.
+    TRUSTED_HOSTS: str | None = None
 
     AUTH_JWKS_URL: str | None = None
     AUTH_ISSUER: str | None = None
@@ -209,6 +214,17 @@ def _derive(app: Flask) -> None:
     _configure_cache(config)
     _configure_rate_limits(config)
     _configure_cors(config)
+    _configure_trusted_hosts(config)
+
+
+def _configure_trusted_hosts(config: dict[str, Any]) -> None:
+    """Flask's TRUSTED_HOSTS from the comma-separated setting; loopback names always pass.
+
+    Health checks on the machine itself (docker-compose, systemd) call the app by 127.0.0.1.
+    """
+    hosts = [host.strip() for host in (config.get("TRUSTED_HOSTS") or "").split(",")]
+    hosts = [host for host in hosts if host]
+    config["TRUSTED_HOSTS"] = [*hosts, *LOOPBACK_HOSTS] if hosts else None
 
 
 def _configure_cache(config: dict[str, Any]) -> None:

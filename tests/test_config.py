@@ -241,6 +241,21 @@ def test_a_database_rest_that_is_not_a_number_of_seconds_is_refused(instance, mo
         create_app()
 
 
+def test_trusted_hosts_are_a_comma_separated_list_and_loopback_always_passes(instance, monkeypatch):
+    monkeypatch.setenv("BAKERY_TRUSTED_HOSTS", " shop.example.com, .bakery.test ,")
+
+    assert create_app().config["TRUSTED_HOSTS"] == [
+        "shop.example.com",
+        ".bakery.test",
+        "127.0.0.1",
+        "localhost",
+    ]
+
+
+def test_without_trusted_hosts_any_host_is_answered(instance):
+    assert create_app().config["TRUSTED_HOSTS"] is None
+
+
 def test_production_refuses_an_in_memory_database(instance):
     with pytest.raises(ConfigurationError, match="in-memory"):
         create_app(

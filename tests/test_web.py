@@ -319,3 +319,35 @@ def test_the_request_log_names_the_signed_in_user(client, bearer, caplog):
     records = [record for record in caplog.records if record.name == "bakery.request"]
     assert response.status_code == 200
     assert records[-1].user_id == response.json["id"]
+
+
+# --- trusted hosts -----------------------------------------------------------------------------
+
+TRUSTED = {"TRUSTED_HOSTS": "shop.example.com, .bakery.test"}
+
+
+@pytest.mark.parametrize("app_config", [TRUSTED])
+@pytest.mark.parametrize("host", ["shop.example.com", "www.bakery.test", "127.0.0.1:5000"])
+def test_the_trusted_hosts_and_loopback_are_answered(client, host):
+    assert client.get("/api/v1/categories", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [TRUSTED])
+def test_another_host_gets_a_json_400_naming_it_even_through_the_proxy(client):
+    direct = client.get("/api/v1/products", headers={"Host": "evil.example.com"})
+    forwarded = client.get(
+        "/health", headers={"Host": "shop.example.com", "X-Forwarded-Host": "evil.example.com"}
+    )
+
+    for response in (direct, forwarded):
+        assert response.status_code == 400
+        assert "evil.example.com" in response.json["message"]
+
+
+@pytest.mark.parametrize("app_config", [TRUSTED])
+def test_a_kept_catalog_answer_is_never_replayed_to_another_host(client):
+    assert client.get("/api/v1/categories", headers={"Host": "shop.example.com"}).status_code == 200
+
+    response = client.get("/api/v1/categories", headers={"Host": "evil.example.com"})
+
+    assert response.status_code == 400
