@@ -51,19 +51,13 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from bakery import models  # noqa: F401 - every table on the metadata, for Alembic
     from bakery.config import migrations_folder
-    from bakery.database import (
-        check_rested_connections,
-        plan_prepared_statements_once,
-        tune_sqlite_connections,
-    )
+    from bakery.database import tune_connections
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
     from bakery.services.notifications import init_notifications
     from bakery.services.storage import init_storage_events
 
     db.init_app(app)
-    tune_sqlite_connections(app)
-    check_rested_connections(app)
-    plan_prepared_statements_once(app)
+    tune_connections(app)
     migrate.init_app(app, db, directory=migrations_folder())
     cache.init_app(app)
     cors.init_app(app, resources=app.config["CORS_RESOURCES"])

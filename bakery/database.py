@@ -25,14 +25,20 @@ MAX_PREPARED_PER_CONNECTION = 64
 _PREPARED_NAMES = "bakery.prepared"
 
 
-def tune_sqlite_connections(app: Flask) -> None:
+def tune_connections(app: Flask) -> None:
+    """Set up how each of the app's engines connects, by kind of database."""
+    rest = app.config["DATABASE_PING_AFTER_SECONDS"]
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _tune(engine)
+                _tune_sqlite(engine)
+                continue
+            _check_after_rest(engine, rest)
+            if engine.dialect.name == "postgresql":
+                event.listen(engine, "connect", _use_generic_plans)
 
 
-def plan_prepared_statements_once(app: Flask) -> None:
+def _use_generic_plans(dbapi_connection, _record) -> None:
     """PostgreSQL connections keep one generic plan per prepared statement.
 
     Left to choose, PostgreSQL plans a statement with `LIMIT $n` anew at every run: a generic
@@ -40,13 +46,6 @@ def plan_prepared_statements_once(app: Flask) -> None:
     custom plan for a page of twenty. Only execute_prepared prepares statements, and only those
     that one plan serves.
     """
-    with app.app_context():
-        for engine in db.engines.values():
-            if engine.dialect.name == "postgresql":
-                event.listen(engine, "connect", _use_generic_plans)
-
-
-def _use_generic_plans(dbapi_connection, _record) -> None:
     # Outside a transaction, or the pool's rollback at check-in would undo the setting.
     dbapi_connection.autocommit = True
     with dbapi_connection.cursor() as cursor:
@@ -54,7 +53,7 @@ def _use_generic_plans(dbapi_connection, _record) -> None:
     dbapi_connection.autocommit = False
 
 
-def check_rested_connections(app: Flask) -> None:
+def _check_after_rest(engine: Engine, rest: float) -> None:
     """Check a pooled connection before use only when it has rested DATABASE_PING_AFTER_SECONDS.
 
     SQLAlchemy's pool_pre_ping costs a round trip on every checkout, a tenth of a catalog page's
@@ -63,14 +62,6 @@ def check_rested_connections(app: Flask) -> None:
     opened before the failure. After a quiet spell, when restarts and idle timeouts happen, the
     check costs nothing noticeable and no request fails.
     """
-    rest = app.config["DATABASE_PING_AFTER_SECONDS"]
-    with app.app_context():
-        for engine in db.engines.values():
-            if engine.dialect.name != "sqlite":
-                _check_after_rest(engine, rest)
-
-
-def _check_after_rest(engine: Engine, rest: float) -> None:
     dialect = engine.dialect
 
     @event.listens_for(engine, "checkin")
@@ -138,7 +129,7 @@ def execute_prepared(connection: Connection, statement: Select, parameters: dict
     psycopg2 never prepares statements, so PostgreSQL plans each one anew, and planning the
     catalog's page statement (a join, several indexes to weigh) costs the server twice what
     running it does. Each pooled connection prepares a statement the first time it runs it,
-    and keeps one generic plan for it (see plan_prepared_statements_once): only prepare
+    and keeps one generic plan for it (see _use_generic_plans): only prepare
     statements whose best plan does not depend on their parameters' values. A statement with
     a list parameter (an IN list changes its SQL) runs as usual, as does everything on SQLite,
     which keeps its own statement cache.
@@ -201,7 +192,7 @@ def _parameter_type(type_: TypeEngine, dialect: Dialect) -> str:
     return dialect.type_compiler_instance.process(type_)
 
 
-def _tune(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         # pysqlite opens transactions lazily and never for SAVEPOINT; take that over (see

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from bakery.extensions import db
+from bakery.models import User
+
 PASSWORD = "rye-and-spelt-2026"
 
 
@@ -28,3 +33,9 @@ def post_form(client, path: str, data: dict | None = None, *, token_from: str | 
     """POST like the browser does: with the CSRF token of the page the form is on."""
     fields = {"csrf_token": csrf_token(client, token_from or path), **(data or {})}
     return client.post(path, data=fields, **kw)
+
+
+def account(email: str) -> User | None:
+    """The account as the database has it now, not as the test's session remembers it."""
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == email))

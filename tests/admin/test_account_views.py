@@ -12,18 +12,13 @@ from sqlalchemy import func, select
 from bakery.extensions import db
 from bakery.models import User
 from bakery.services.orders import change_status
-from tests.admin.helpers import PASSWORD, csrf_token, post_form, sign_in
+from tests.admin.helpers import PASSWORD, account, csrf_token, post_form, sign_in
 
 STAFF = "/admin/staff/"
 CUSTOMERS = "/admin/customers/"
 NEW_PASSWORD = "warm-rye-loaves-77"
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-def account(email: str) -> User | None:
-    db.session.expire_all()
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 def signed_in(browser) -> bool:

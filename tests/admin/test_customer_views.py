@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
-from bakery.extensions import db
-from bakery.models import User
-from tests.admin.helpers import csrf_token
+from tests.admin.helpers import account, csrf_token
 
 CUSTOMERS = "/admin/customers/"
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-def account(email: str) -> User | None:
-    db.session.expire_all()
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 def test_customers_are_listed_with_their_number_of_orders(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_admin.model.form import BaseListForm
 from wtforms import Form
 
@@ -39,6 +42,16 @@ class CatalogModelView(AdminOnlyModelView):
     def get_one(self, id):
         key = record_id(id)
         return None if key is None else db.session.get(self.model, key)
+
+    def save(self, form: Form, change: Callable[[], Any]) -> Any:
+        """Run a change through the services and commit it: its result, or False if refused."""
+        try:
+            result = change()
+            db.session.commit()
+        except DomainError as error:
+            self.refuse(form, error)
+            return False
+        return result
 
     def refuse(self, form: Form, error: DomainError) -> None:
         """Undo the request's writes and show the rule the services applied.

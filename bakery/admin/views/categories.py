@@ -47,22 +47,12 @@ class CategoryView(CatalogModelView):
         return fields
 
     def create_model(self, form):
-        try:
-            category = catalog.create_category(**self._fields(form))
-            db.session.commit()
-        except DomainError as error:
-            self.refuse(form, error)
-            return False
-        return category
+        return self.save(form, lambda: catalog.create_category(**self._fields(form)))
 
     def update_model(self, form, model) -> bool:
-        try:
-            catalog.update_category(model, self._fields(form))
-            db.session.commit()
-        except DomainError as error:
-            self.refuse(form, error)
-            return False
-        return True
+        return (
+            self.save(form, lambda: catalog.update_category(model, self._fields(form))) is not False
+        )
 
     def delete_model(self, model) -> bool:
         try:

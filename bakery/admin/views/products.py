@@ -221,25 +221,20 @@ class ProductView(CatalogModelView):
                     ) from error
 
     def create_model(self, form):
-        try:
+        def create() -> Product:
             product = catalog.create_product(**self._changes(form))
             self._add_photos(product, form)
-            db.session.commit()
-        except DomainError as error:
-            self.refuse(form, error)
-            return False
-        return product
+            return product
+
+        return self.save(form, create)
 
     def update_model(self, form, model) -> bool:
-        try:
+        def update() -> None:
             catalog.update_product(model, self._changes(form))
             if "photos" in form:
                 self._add_photos(model, form)
-            db.session.commit()
-        except DomainError as error:
-            self.refuse(form, error)
-            return False
-        return True
+
+        return self.save(form, update) is not False
 
     def delete_model(self, model) -> bool:
         try:
