@@ -11,10 +11,9 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build one application; `config` overrides every other source (tests use it)."""
-    from bakery.application import BakeryFlask
     from bakery.config import instance_path, load_config
 
-    app = BakeryFlask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
     load_config(app, config)
     register_proxy_support(app)
     register_logging(app)

@@ -225,11 +225,7 @@ def backend(database_url) -> str:
 
 @pytest.fixture
 def count_queries(app):
-    """Counts SQL statements run inside a `with count_queries() as counter:` block.
-
-    A prepared statement's run (`EXECUTE bakery_1(...)`) is recorded as the SQL it runs, so
-    tests can look for tables in it; preparing it is not counted, as it runs nothing.
-    """
+    """Counts SQL statements run inside a `with count_queries() as counter:` block."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -238,9 +234,7 @@ def count_queries(app):
 
         def record(conn, cursor, statement, *args):
             first_word = statement.lstrip().split(None, 1)[0].upper()
-            if first_word == "EXECUTE":
-                statements.append(_prepared_sql(cursor, statement.split()[1].split("(")[0]))
-            elif first_word not in ("SAVEPOINT", "RELEASE", "ROLLBACK", "PREPARE"):
+            if first_word not in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
                 statements.append(statement)
 
         bind = db.engines[None]
@@ -252,12 +246,6 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
-
-
-def _prepared_sql(cursor, name: str) -> str:
-    with cursor.connection.cursor() as lookup:
-        lookup.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", (name,))
-        return lookup.fetchone()[0]
 
 
 @pytest.fixture

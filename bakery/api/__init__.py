@@ -8,11 +8,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
-from bakery.api.catalog_answers import init_catalog_answers
-from bakery.api.catalog_cache import init_catalog_cache
 from bakery.extensions import csrf
-
-API_PREFIX = "/api/v1"
 
 
 class NoCookieSession(NullSession):
@@ -60,8 +56,6 @@ def init_api(app: Flask) -> Api:
     for blueprint in _blueprints():
         register(api, blueprint)
     init_domain_errors(app)
-    init_catalog_cache(app)
-    init_catalog_answers(app)
     return api
 
 

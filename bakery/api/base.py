@@ -1,18 +1,14 @@
-"""What every storefront resource shares: strict schemas, optional If-Match, domain errors."""
+"""What every storefront resource shares: strict schemas, multipart bodies, domain errors."""
 
 from __future__ import annotations
 
-import copy
-import functools
-
-from flask import Flask, Response, request
+from flask import Flask, request
 from flask_smorest import Blueprint as SmorestBlueprint
-from flask_smorest.etag import _get_etag_ctx
-from flask_smorest.exceptions import NotModified
 from marshmallow import RAISE, Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from bakery.extensions import db
@@ -51,10 +47,11 @@ class StrictInteger(fields.Integer):
     def __init__(self, **kwargs) -> None:
         super().__init__(strict=True, **kwargs)
 
-    def _validated(self, value):
+    def _deserialize(self, value, attr, data, **kwargs):
+        # bool is an int in Python, but true is no number in JSON.
         if isinstance(value, bool):
             raise self.make_error("invalid")
-        return super()._validated(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class StrictBoolean(fields.Boolean):
@@ -70,86 +67,18 @@ class MultipartParser(FlaskParser):
     """Reads "files" as the whole multipart body: the files and the form fields beside them.
 
     One schema then describes an upload and its fields, and the OpenAPI document shows them as
-    one multipart/form-data body. A schema given as a class is built once, not per request:
-    building one copies every field, which costs more than the parsing itself.
+    one multipart/form-data body.
     """
 
-    # Query strings repeat (the shop's first page, its usual filters), and what a schema loads
-    # from one depends on nothing else: each is loaded once, and every request gets a copy.
-    MAX_REMEMBERED_QUERIES = 1024
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._loaded_queries: dict[tuple, object] = {}
-
-    def parse(self, argmap, req=None, *, location=None, **kwargs):
-        if location != "query" or isinstance(argmap, dict) or kwargs.get("validate") is not None:
-            return super().parse(argmap, req, location=location, **kwargs)
-        query = (req if req is not None else request).query_string
-        key = (argmap, query, kwargs.get("unknown"))
-        loaded = self._loaded_queries.get(key)
-        if loaded is None:
-            loaded = super().parse(argmap, req, location=location, **kwargs)
-            if len(self._loaded_queries) >= self.MAX_REMEMBERED_QUERIES:
-                self._loaded_queries.clear()
-            self._loaded_queries[key] = loaded
-        return copy.copy(loaded)
-
     def load_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-    def _get_schema(self, argmap, req) -> Schema:
-        if isinstance(argmap, type) and issubclass(argmap, Schema):
-            return _schema_instance(argmap)
-        return super()._get_schema(argmap, req)
-
-
-@functools.cache
-def _schema_instance(schema_class: type[Schema]) -> Schema:
-    return schema_class()
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
 class Blueprint(SmorestBlueprint):
-    """smorest's Blueprint with If-Match optional (without it a write is unconditional)."""
+    """smorest's Blueprint, reading multipart bodies whole."""
 
-    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = MultipartParser()
+    ARGUMENTS_PARSER = MultipartParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
-
-    @staticmethod
-    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict:
-        # smorest's numbers, without building its metadata schema (which only copies them) on
-        # every request.
-        if item_count == 0:
-            return {"total": 0, "total_pages": 0}
-        last_page = (item_count - 1) // page_size + 1
-        metadata = {"total": item_count, "total_pages": last_page, "first_page": 1}
-        metadata["last_page"] = last_page
-        if page <= last_page:
-            metadata["page"] = page
-            if page > 1:
-                metadata["previous_page"] = page - 1
-            if page < last_page:
-                metadata["next_page"] = page + 1
-        return metadata
-
-    def _check_not_modified(self, etag: str) -> None:
-        # The weak comparison (RFC 9110 13.1.2): a compressing proxy turns "x" into W/"x".
-        if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
-            raise NotModified(response=Response(status=304, headers={"ETag": f'"{etag}"'}))
-
-    def _check_precondition(self) -> None:
-        return None
-
-    def check_etag(self, etag_data, etag_schema=None) -> None:
-        if request.if_match:
-            super().check_etag(etag_data, etag_schema)
-        else:
-            _get_etag_ctx()["etag_checked"] = True
-
-    def _prepare_etag_doc(self, doc, doc_info, **kwargs):
-        doc = super()._prepare_etag_doc(doc, doc_info, **kwargs)
-        doc.get("responses", {}).pop(428, None)
-        return doc
 
 
 def page_of(query: Select, pagination) -> list:

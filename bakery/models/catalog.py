@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, func, true
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bakery.models.base import Base, IdMixin, TimestampMixin, utcnow
@@ -100,6 +112,16 @@ class Product(IdMixin, TimestampMixin, Base):
     allergens: AssociationProxy[list[str]] = association_proxy(
         "allergen_links", "allergen", creator=lambda allergen: ProductAllergen(allergen=allergen)
     )
+
+    @hybrid_property
+    def for_sale(self) -> bool:
+        """Shoppers may see and buy it: the product and its category are both active."""
+        return self.is_active and self.category.is_active
+
+    @for_sale.inplace.expression
+    @classmethod
+    def _for_sale_expression(cls) -> ColumnElement[bool]:
+        return cls.is_active & cls.category_id.in_(select(Category.id).where(Category.is_active))
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"

@@ -14,6 +14,10 @@ from bakery.extensions import db
 from bakery.models.base import utcnow
 from bakery.models.catalog import (
     EU_ALLERGENS,
+    MAX_POSITION,
+    MAX_PRICE_CENTS,
+    MAX_STOCK,
+    MAX_TAGS,
     SLUG_MAX,
     TAG_MAX,
     CatalogRevision,
@@ -64,6 +68,9 @@ def _explicit_slug(model, slug: str, *, other_than: int | None = None) -> str:
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
+    tags = list(tags)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"A product takes at most {MAX_TAGS} tags", field="tags")
     cleaned = []
     for tag in tags:
         value = slugify(tag)
@@ -90,19 +97,13 @@ def clean_allergens(allergens: Iterable[str]) -> list[str]:
     return cleaned
 
 
-# Where a committed transaction leaves the catalog revision it wrote, for the response cache.
-REVISION_WRITTEN = "bakery.catalog.revision_written"
-
-
 def bump_revision() -> None:
-    """Mark the catalog changed; cached answers keyed by the old revision are never served."""
-    revision = db.session.scalar(
+    """Mark the catalog changed, in the write's own transaction: every catalog ETag changes."""
+    db.session.execute(
         update(CatalogRevision)
         .where(CatalogRevision.id == 1)
         .values(revision=CatalogRevision.revision + 1)
-        .returning(CatalogRevision.revision)
     )
-    db.session.info[REVISION_WRITTEN] = revision
 
 
 def current_revision() -> int:
@@ -136,7 +137,7 @@ def create_category(
         name=_required_name(name),
         slug=_unique_slug(Category, name) if slug is None else _explicit_slug(Category, slug),
         description=description or "",
-        position=position,
+        position=_check_position(position),
         is_active=is_active,
     )
     db.session.add(category)
@@ -157,6 +158,8 @@ def update_category(category: Category, changes: dict[str, Any]) -> Category:
         category.slug = _explicit_slug(Category, changes.pop("slug"), other_than=category.id)
     if "name" in changes:
         category.name = _required_name(changes.pop("name"))
+    if "position" in changes:
+        category.position = _check_position(changes.pop("position"))
     for name, value in changes.items():
         setattr(category, name, value)
     db.session.flush()
@@ -203,8 +206,7 @@ def with_details(query: Select) -> Select:
 
 def get_product(slug: str, *, include_inactive: bool = False) -> Product:
     product = db.session.scalar(with_details(select(Product).where(Product.slug == slug)))
-    visible = product is not None and product.is_active and product.category.is_active
-    if product is None or not (visible or include_inactive):
+    if product is None or not (product.for_sale or include_inactive):
         raise NotFound(f"No product {slug!r}")
     return product
 
@@ -224,10 +226,18 @@ def _required_name(name: str) -> str:
 
 
 def _check_amounts(price_cents: int | None, stock: int | None) -> None:
-    if price_cents is not None and price_cents < 0:
-        raise InvalidInput("The price cannot be negative", field="price_cents")
-    if stock is not None and stock < 0:
-        raise InvalidInput("The stock cannot be negative", field="stock")
+    if price_cents is not None and not 0 <= price_cents <= MAX_PRICE_CENTS:
+        raise InvalidInput(
+            f"The price must be between 0 and {MAX_PRICE_CENTS} cents", field="price_cents"
+        )
+    if stock is not None and not 0 <= stock <= MAX_STOCK:
+        raise InvalidInput(f"The stock must be between 0 and {MAX_STOCK}", field="stock")
+
+
+def _check_position(position: int) -> int:
+    if not 0 <= position <= MAX_POSITION:
+        raise InvalidInput(f"The position must be between 0 and {MAX_POSITION}", field="position")
+    return position
 
 
 def create_product(
@@ -291,7 +301,7 @@ def delete_product(product: Product) -> None:
     if db.session.scalar(select(exists().where(OrderItem.product_id == product.id))):
         raise Conflict(
             f"The product {product.slug!r} appears in orders and cannot be deleted; "
-            'deactivate it instead with PATCH {"is_active": false}'
+            "deactivate it instead"
         )
     for image in product.images:
         forget_files(image)

@@ -1,15 +1,24 @@
-"""Product search: its filters and sorts, the conditions they make, and their bound values."""
+"""Product search: the shop's filters and sorts, and the pages of products they list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
-from bakery.models.catalog import Category, Product, ProductAllergen, ProductTag
-from bakery.services.errors import InvalidInput
+from bakery.extensions import db
+from bakery.models.catalog import (
+    CatalogRevision,
+    Category,
+    Product,
+    ProductAllergen,
+    ProductTag,
+)
+from bakery.services.catalog import current_revision, with_details
 
+# Ties are broken by id, so a page is read straight off the listing indexes (models/catalog.py).
 SORTS = {
     "name": (Product.name, Product.id),
     "-name": (Product.name.desc(), Product.id.desc()),
@@ -20,7 +29,9 @@ SORTS = {
 
 
 @dataclass(frozen=True)
-class ProductFilters:
+class ProductSearch:
+    """What a shopper asked for; every filter given must match."""
+
     category: str | None = None
     q: str | None = None
     tag: str | None = None
@@ -30,82 +41,99 @@ class ProductFilters:
     sort: str = "name"
 
 
-def _like(text: str) -> str:
+@dataclass(frozen=True)
+class PageVersion:
+    """What tells one version of a page from another, without reading the products' details.
+
+    Catalog writes move the revision; checkout changes stock and updated_at, but not the revision.
+    """
+
+    revision: int
+    products: list[tuple[int, int | None, datetime]]
+
+    @property
+    def ids(self) -> list[int]:
+        return [product_id for product_id, _stock, _updated_at in self.products]
+
+
+def _escaped_like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def search_order(filters: ProductFilters) -> tuple:
-    if filters.sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
-    return SORTS[filters.sort]
-
-
-def search_shape(filters: ProductFilters) -> tuple:
-    """Which filters a search gives, and its sort: all that the SQL of a search depends on.
-
-    Searches of the same shape share one statement; search_parameters() gives its values.
-    """
-    return (
-        bool(filters.category),
-        bool(filters.q),
-        bool(filters.tag),
-        bool(filters.exclude_allergens),
-        filters.min_price is not None,
-        filters.max_price is not None,
-        filters.sort,
-    )
-
-
-def search_conditions(filters: ProductFilters) -> list:
-    """What a product listed by a search must satisfy, for a statement over products alone.
-
-    Only the search's shape decides the conditions; the values are bound parameters. One
-    category is found by its slug before the products, so its pages are read off the indexes
-    that start with the category, however few products it has among many.
-    """
-    active_categories = select(Category.id).where(Category.is_active)
-    if filters.category:
-        in_category = Product.category_id == (
-            active_categories.where(Category.slug == bindparam("category")).scalar_subquery()
+def _conditions(search: ProductSearch) -> list:
+    conditions = [Product.for_sale]
+    if search.category:
+        # The category's id first, so its pages are read off the indexes that start with it.
+        conditions.append(
+            Product.category_id
+            == select(Category.id).where(Category.slug == search.category).scalar_subquery()
         )
-    else:
-        in_category = Product.category_id.in_(active_categories)
-    conditions = [Product.is_active, in_category]
-    if filters.q:
+    if search.q:
         # ILIKE '%q%': served by the trigram indexes on PostgreSQL (see the initial migration).
-        pattern = bindparam("q")
+        pattern = _escaped_like(search.q)
         conditions.append(
             or_(
                 Product.name.ilike(pattern, escape="\\"),
                 Product.description.ilike(pattern, escape="\\"),
             )
         )
-    if filters.tag:
+    if search.tag:
         conditions.append(
-            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == bindparam("tag"))
+            exists().where(ProductTag.product_id == Product.id, ProductTag.tag == search.tag)
         )
-    if filters.exclude_allergens:
+    if search.exclude_allergens:
         conditions.append(
             ~exists().where(
                 ProductAllergen.product_id == Product.id,
-                ProductAllergen.allergen.in_(bindparam("exclude_allergens", expanding=True)),
+                ProductAllergen.allergen.in_(search.exclude_allergens),
             )
         )
-    if filters.min_price is not None:
-        conditions.append(Product.price_cents >= bindparam("min_price"))
-    if filters.max_price is not None:
-        conditions.append(Product.price_cents <= bindparam("max_price"))
+    if search.min_price is not None:
+        conditions.append(Product.price_cents >= search.min_price)
+    if search.max_price is not None:
+        conditions.append(Product.price_cents <= search.max_price)
     return conditions
 
 
-def search_parameters(filters: ProductFilters) -> dict[str, Any]:
-    """The values of the parameters search_conditions() binds."""
-    return {
-        "category": filters.category,
-        "q": _like(filters.q) if filters.q else None,
-        "tag": filters.tag,
-        "exclude_allergens": list(filters.exclude_allergens),
-        "min_price": filters.min_price,
-        "max_price": filters.max_price,
-    }
+def _page(statement: Select, search: ProductSearch, *, limit: int, offset: int) -> Select:
+    return (
+        statement.where(*_conditions(search))
+        .order_by(*SORTS[search.sort])
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def page_version(search: ProductSearch, *, limit: int, offset: int) -> PageVersion:
+    """The products of one page (id, stock, updated_at, in order) and the catalog revision.
+
+    One statement: answering a revalidation (If-None-Match) costs no more than this.
+    """
+    # Read in the same statement, so the revision and the rows are of one snapshot.
+    revision = select(CatalogRevision.revision).where(CatalogRevision.id == 1).scalar_subquery()
+    statement = _page(
+        select(Product.id, Product.stock, Product.updated_at, revision),
+        search,
+        limit=limit,
+        offset=offset,
+    )
+    rows = db.session.execute(statement).all()
+    if not rows:
+        return PageVersion(current_revision(), [])
+    return PageVersion(rows[0][3], [(row[0], row[1], row[2]) for row in rows])
+
+
+def count_products(search: ProductSearch) -> int:
+    return db.session.scalar(select(func.count()).select_from(Product).where(*_conditions(search)))
+
+
+def products_in_order(ids: Sequence[int]) -> list[Product]:
+    """These products with their category, images, tags and allergens, in the order given.
+
+    Four statements, whatever the number of products. A product deleted since its id was read
+    is left out.
+    """
+    found = db.session.scalars(with_details(select(Product).where(Product.id.in_(ids)))).all()
+    by_id = {product.id: product for product in found}
+    return [by_id[product_id] for product_id in ids if product_id in by_id]

@@ -1,22 +1,25 @@
-"""The fast product list: the documented shape, one statement per search shape, fresh totals."""
+"""The catalog read path: the documented shape, few statements per page, HTTP caching, freshness."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
-from flask import Flask
-from flask_limiter.util import get_remote_address
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from bakery.api.products.schemas import ProductSchema
-from bakery.extensions import RouteLimiter, db
+from bakery.extensions import db
 from bakery.models.catalog import Product
-from bakery.services.catalog_search import ProductFilters, search_shape
 from tests.api.helpers import PRODUCT_FIELDS, add_image, pagination, png_bytes, slugs
 
-UNCACHED = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "shop.example"}
+PUBLIC_GETS = [
+    "/api/v1/products",
+    "/api/v1/products?category=breads&sort=-price",
+    "/api/v1/products/country-sourdough",
+    "/api/v1/categories",
+    "/api/v1/categories/breads",
+]
 
 
 @pytest.fixture
@@ -113,76 +116,124 @@ def test_an_empty_page_past_the_end_still_counts_the_whole_search(client, shelf)
 # --- one statement per shape -------------------------------------------------------------------
 
 
-def test_every_filter_given_changes_the_shape_of_a_search():
-    # A filter missing from the shape would let one search reuse another's statement and
-    # silently drop a condition.
-    given = {
-        "category": "breads",
-        "q": "rye",
-        "tag": "vegan",
-        "exclude_allergens": ("nuts",),
-        "min_price": 0,
-        "max_price": 0,
-        "sort": "-price",
-    }
-    assert set(given) == {field.name for field in dataclasses.fields(ProductFilters)}
-    plain = search_shape(ProductFilters())
-    for name, value in given.items():
-        assert search_shape(ProductFilters(**{name: value})) != plain, name
+# --- few statements, whatever the page size ------------------------------------------------------
 
 
-@pytest.mark.parametrize("app_config", [UNCACHED])
-def test_searches_of_one_shape_each_get_their_own_answer(client, shelf):
-    queries = {
-        "category=breads&max_price=500&exclude_allergen=milk&q=o": ["country-sourdough"],
-        "category=pastries&max_price=200&exclude_allergen=nuts&q=t": ["butter-croissant"],
-        "category=breads&max_price=600&exclude_allergen=sesame&q=r": ["rye-bread"],
-        "category=breads&max_price=100&exclude_allergen=milk&q=o": [],
-    }
-
-    for query, expected in queries.items():
-        response = client.get(f"/api/v1/products?{query}")
-        assert slugs(response) == expected, query
-        assert pagination(response)["total"] == len(expected), query
+def _stock_shelf(make_category, make_product, count: int) -> None:
+    category = make_category(name=f"Shelf of {count}")
+    for n in range(count):
+        product = make_product(
+            name=f"Loaf {n:02d}",
+            category=category,
+            price_cents=100 + n,
+            tags=["daily", f"batch-{n}"],
+            allergens=["gluten", "sesame"],
+        )
+        add_image(product, png_bytes(4, 4))
 
 
-@pytest.mark.parametrize("app_config", [UNCACHED])
-def test_a_page_costs_one_statement_once_its_search_was_counted(client, shelf, count_queries):
-    client.get("/api/v1/products?sort=price")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_size=100",
+        "page_size=100&q=loaf&tag=daily&exclude_allergen=milk&min_price=0&sort=-price",
+    ],
+)
+def test_a_list_page_costs_the_same_statements_for_3_and_25_products(
+    client, make_category, make_product, count_queries, query
+):
+    _stock_shelf(make_category, make_product, 3)
+    with count_queries() as few:
+        small = client.get(f"/api/v1/products?{query}")
+    _stock_shelf(make_category, make_product, 22)
+    with count_queries() as many:
+        large = client.get(f"/api/v1/products?{query}")
+
+    assert (len(small.json), len(large.json)) == (3, 25)
+    assert all(len(item["images"]) == 1 and item["tags"] for item in large.json)
+    assert len(many) == len(few)
+    # The page's versions, the count, the products, and a batch each of images, tags, allergens.
+    assert len(few) == 6, few
+
+
+def test_a_detail_costs_a_few_statements(client, make_product, count_queries):
+    product = make_product(name="Seeded Loaf", tags=["seeded"], allergens=["sesame"])
+    add_image(product, png_bytes())
 
     with count_queries() as statements:
-        response = client.get("/api/v1/products?sort=price")
+        response = client.get("/api/v1/products/seeded-loaf")
 
-    assert slugs(response) == ["butter-croissant", "country-sourdough", "rye-bread"]
+    assert response.status_code == 200
+    assert len(statements) <= 5, statements
+
+
+def test_revalidating_a_list_reads_one_statement_and_sends_no_body(client, shelf, count_queries):
+    etag = client.get("/api/v1/products").headers["ETag"]
+
+    with count_queries() as statements:
+        response = client.get("/api/v1/products", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.get_data() == b""
     assert len(statements) == 1, statements
+    assert "product_images" not in statements[0]
 
 
-@pytest.mark.postgresql_only
-@pytest.mark.parametrize("app_config", [UNCACHED])
-def test_only_pages_one_plan_serves_run_on_a_kept_plan(client, shelf):
-    pages = (
-        client.get("/api/v1/products?category=breads&sort=-price"),
-        client.get("/api/v1/products?category=breads&sort=-price&page=2&page_size=1"),
-    )
-    for search in ("min_price=500", "max_price=200", "q=rye", "tag=vegan", "exclude_allergen=milk"):
-        assert (
-            client.get(f"/api/v1/products?category=breads&sort=-price&{search}").status_code == 200
-        )
-
-    kept = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars()
-
-    assert [slugs(page) for page in pages] == [
-        ["rye-bread", "country-sourdough"],
-        ["country-sourdough"],
-    ]
-    # The page and its count, whatever the page; nothing for searches whose values decide the plan.
-    assert sorted("count(*)" in statement for statement in kept) == [False, True]
+# --- who may keep an answer ---------------------------------------------------------------------
 
 
-# --- fresh after every write -------------------------------------------------------------------
+@pytest.mark.parametrize("path", PUBLIC_GETS)
+def test_public_answers_may_be_kept_by_shared_caches_and_vary_by_origin(client, shelf, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert {"Origin", "Authorization"} <= set(response.vary)
+    assert "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("app_config", [UNCACHED, {}])
+@pytest.mark.parametrize("path", PUBLIC_GETS)
+def test_answers_to_a_caller_with_a_token_are_private(client, shelf, customer, path):
+    response = client.get(path, headers=customer)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_the_shops_origin_gets_cors_headers_and_others_do_not(client, shelf):
+    from_elsewhere = client.get("/api/v1/products", headers={"Origin": "https://other.example"})
+    from_shop = client.get("/api/v1/products", headers={"Origin": "http://localhost:5173"})
+
+    # Both say Vary: Origin, so a shared cache never hands the first to the shop's browser.
+    assert "Access-Control-Allow-Origin" not in from_elsewhere.headers
+    assert from_shop.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert "Origin" in from_elsewhere.vary
+    assert "Origin" in from_shop.vary
+
+
+def test_an_admins_view_of_a_hidden_product_never_reaches_the_public(client, shelf, admin):
+    assert client.get("/api/v1/products/retired-brioche", headers=admin).status_code == 200
+    public = client.get("/api/v1/products/retired-brioche")
+
+    assert public.status_code == 404
+    assert "private" not in public.headers.get("Cache-Control", "")
+
+
+def test_image_urls_follow_each_requests_host(client, shelf):
+    path = "/api/v1/products/country-sourdough"
+
+    proxied = client.get(path, headers=FORWARDED)
+    direct = client.get(path)
+
+    assert proxied.json["images"][0]["url"].startswith("https://shop.example/uploads/")
+    assert direct.json["images"][0]["url"].startswith("http://localhost/uploads/")
+    # Different bodies, different versions: a cache revalidating one never gets the other.
+    assert proxied.headers["ETag"] != direct.headers["ETag"]
+
+
+# --- fresh after every write --------------------------------------------------------------------
+
+
 def test_totals_and_details_follow_each_write_at_once(client, shelf, admin):
     assert pagination(client.get("/api/v1/products"))["total"] == 3
 
@@ -201,63 +252,34 @@ def test_totals_and_details_follow_each_write_at_once(client, shelf, admin):
     assert by_slug["rye-bread"]["tags"] == ["dark"]
 
 
-@pytest.mark.parametrize("app_config", [UNCACHED])
-def test_stock_sold_without_a_catalog_write_shows_at_once_when_uncached(client, shelf):
+def test_a_category_deactivation_hides_its_products_at_once(client, shelf, admin):
     client.get("/api/v1/products")
+
+    client.patch("/api/v1/categories/breads", json={"is_active": False}, headers=admin)
+
+    assert slugs(client.get("/api/v1/products")) == ["butter-croissant"]
+    assert client.get("/api/v1/categories/breads").status_code == 404
+    assert client.get("/api/v1/products/rye-bread").status_code == 404
+
+
+def test_stock_sold_without_a_catalog_write_changes_the_etag(client, shelf):
+    before = client.get("/api/v1/products")
+    detail = client.get("/api/v1/products/country-sourdough")
     # Checkout takes stock with a conditional UPDATE and leaves the catalog revision alone.
     db.session.execute(
         update(Product).where(Product.id == shelf["sourdough"].id).values(stock=Product.stock - 5)
     )
     db.session.commit()
 
-    listed = {item["slug"]: item for item in client.get("/api/v1/products").json}
+    after = client.get("/api/v1/products", headers={"If-None-Match": before.headers["ETag"]})
+    detail_after = client.get(
+        "/api/v1/products/country-sourdough", headers={"If-None-Match": detail.headers["ETag"]}
+    )
 
+    assert after.status_code == detail_after.status_code == 200
+    listed = {item["slug"]: item for item in after.json}
     assert listed["country-sourdough"]["stock"] == 7
-    assert listed["country-sourdough"]["updated_at"] > shelf["sourdough"].created_at.isoformat()
-
-
-# --- what every API answer skips ---------------------------------------------------------------
-
-
-def test_api_answers_carry_no_cookie_and_do_not_vary_by_one(client, shelf):
-    for attempt in ("fresh", "cached"):
-        response = client.get("/api/v1/products", headers={"Cookie": "session=stale"})
-
-        assert response.status_code == 200, attempt
-        assert "Cookie" not in response.headers.get("Vary", ""), attempt
-        assert "Set-Cookie" not in response.headers, attempt
-
-
-def _limited_app(**config) -> Flask:
-    app = Flask("limited")
-    app.config.update(RATELIMIT_STORAGE_URI="memory://", **config)
-    RouteLimiter(key_func=get_remote_address).init_app(app)
-    app.add_url_rule("/loaves", "loaves", lambda: "ok")
-    return app
-
-
-def test_a_default_limit_when_configured_still_counts_every_request():
-    limited = _limited_app(RATELIMIT_DEFAULT="2 per minute").test_client()
-    unlimited = _limited_app().test_client()
-
-    assert [limited.get("/loaves").status_code for _ in range(3)] == [200, 200, 429]
-    assert [unlimited.get("/loaves").status_code for _ in range(3)] == [200, 200, 200]
-
-
-# --- query arguments loaded once per query string -----------------------------------------------
-
-
-def test_each_request_gets_its_own_copy_of_remembered_arguments(app):
-    from bakery.api.base import Blueprint
-    from bakery.api.products.schemas import ProductQuerySchema
-
-    parser = Blueprint.ARGUMENTS_PARSER
-    with app.test_request_context("/api/v1/products?tag=vegan&exclude_allergen=nuts"):
-        first = parser.parse(ProductQuerySchema, location="query")
-        first["tag"] = "changed by the first request"
-        second = parser.parse(ProductQuerySchema, location="query")
-
-    assert second == {"tag": "vegan", "exclude_allergen": ["nuts"], "sort": "name"}
+    assert detail_after.json["stock"] == 7
 
 
 def test_a_refused_query_string_is_refused_every_time(client, shelf):

@@ -2,74 +2,94 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint, page_of
-from bakery.api.catalog_cache import cached_catalog_response
+from bakery.api.caching import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    cache_catalog_answers,
+    catalog_etag,
+    etag_headers,
+    refuse_if_changed,
+    stop_if_not_modified,
+)
 from bakery.api.categories.schemas import CategorySchema
 from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
+from bakery.models.catalog import Category
 from bakery.services import catalog
 
 blp = Blueprint(
     "categories", __name__, url_prefix="/api/v1/categories", description="Catalog categories"
 )
+blp.after_request(cache_catalog_answers)
 
 
-@blp.route("")
+def category_etag(category: Category) -> str:
+    return catalog_etag("category", category.id, catalog.current_revision())
+
+
+@blp.route("", parameters=[IF_NONE_MATCH])
 class Categories(MethodView):
-    @cached_catalog_response
-    @blp.etag
-    @blp.response(200, CategorySchema(many=True))
+    @blp.response(200, CategorySchema(many=True), headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate()
     def get(self, pagination_parameters):
         """Active categories in listing order"""
-        return page_of(catalog.list_categories(), pagination_parameters)
+        # Only catalog writes change categories: the revision tells every version apart.
+        etag = catalog_etag("categories", request.query_string, catalog.current_revision())
+        stop_if_not_modified(etag)
+        categories = page_of(catalog.list_categories(), pagination_parameters)
+        return categories, 200, etag_headers(etag)
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.arguments(CategorySchema)
-    @blp.response(201, CategorySchema)
+    @blp.response(201, CategorySchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     def post(self, data):
         """Create a category (admin)"""
         category = catalog.create_category(**data)
         db.session.commit()
-        return category
+        return category, 201, etag_headers(category_etag(category))
 
 
-@blp.route("/<slug>")
+@blp.route("/<slug>", parameters=[IF_NONE_MATCH, IF_MATCH])
 class CategoryBySlug(MethodView):
-    @cached_catalog_response
-    @blp.etag
-    @blp.response(200, CategorySchema)
+    @blp.response(200, CategorySchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One category (an inactive one is visible to admins only)"""
-        return catalog.get_category(slug, include_inactive=caller_is_admin())
+        category = catalog.get_category(slug, include_inactive=caller_is_admin())
+        etag = category_etag(category)
+        stop_if_not_modified(etag)
+        return category, 200, etag_headers(etag)
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.arguments(CategorySchema(partial=True))
-    @blp.response(200, CategorySchema)
+    @blp.response(200, CategorySchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, slug):
         """Change some fields of a category (admin)"""
         category = catalog.get_category(slug, include_inactive=True)
-        blp.check_etag(category, CategorySchema)
+        refuse_if_changed(category_etag(category))
         catalog.update_category(category, data)
         db.session.commit()
-        return category
+        return category, 200, etag_headers(category_etag(category))
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The category still has products")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def delete(self, slug):
         """Delete a category without products (admin)"""
         category = catalog.get_category(slug, include_inactive=True)
-        blp.check_etag(category, CategorySchema)
+        refuse_if_changed(category_etag(category))
         catalog.delete_category(category)
         db.session.commit()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from marshmallow import RAISE
 
 from bakery.api.base import Blueprint
-from bakery.api.catalog_cache import cached_catalog_response
-from bakery.api.products.listing import product_list
+from bakery.api.caching import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    cache_catalog_answers,
+    catalog_etag,
+    etag_headers,
+    refuse_if_changed,
+    stop_if_not_modified,
+)
 from bakery.api.products.schemas import (
     ImageChangeSchema,
     ImageSchema,
@@ -17,73 +26,86 @@ from bakery.api.products.schemas import (
 )
 from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
-from bakery.services import catalog, images
-from bakery.services.catalog_search import ProductFilters
+from bakery.models.catalog import Product
+from bakery.services import catalog, catalog_search, images
 
 blp = Blueprint(
     "products", __name__, url_prefix="/api/v1/products", description="Products of the catalog"
 )
+blp.after_request(cache_catalog_answers)
 
 
-@blp.route("")
+def product_etag(product: Product) -> str:
+    """The product's version: catalog writes move the revision, checkout its stock."""
+    revision = catalog.current_revision()
+    return catalog_etag("product", product.id, revision, product.stock, product.updated_at)
+
+
+@blp.route("", parameters=[IF_NONE_MATCH])
 class Products(MethodView):
-    @cached_catalog_response
-    @blp.etag
     @blp.arguments(ProductQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, ProductSchema(many=True))
+    @blp.response(200, ProductSchema(many=True), headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate(max_page_size=100)
     def get(self, pagination_parameters, exclude_allergen=(), **filters):
         """Active products in active categories; every filter given must match"""
-        filters = ProductFilters(exclude_allergens=tuple(exclude_allergen), **filters)
-        return product_list(filters, pagination_parameters, blp.set_etag)
+        search = catalog_search.ProductSearch(exclude_allergens=tuple(exclude_allergen), **filters)
+        page = catalog_search.page_version(
+            search, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
+        )
+        etag = catalog_etag("products", request.query_string, page.revision, page.products)
+        stop_if_not_modified(etag)
+        pagination_parameters.item_count = catalog_search.count_products(search)
+        return catalog_search.products_in_order(page.ids), 200, etag_headers(etag)
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.arguments(ProductSchema)
-    @blp.response(201, ProductSchema)
+    @blp.response(201, ProductSchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     def post(self, data):
         """Create a product (admin)"""
         product = catalog.create_product(**data)
         db.session.commit()
-        return product
+        return product, 201, etag_headers(product_etag(product))
 
 
-@blp.route("/<slug>")
+@blp.route("/<slug>", parameters=[IF_NONE_MATCH, IF_MATCH])
 class ProductBySlug(MethodView):
-    @cached_catalog_response
-    @blp.etag
-    @blp.response(200, ProductSchema)
+    @blp.response(200, ProductSchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One product (an inactive one is visible to admins only)"""
-        return catalog.get_product(slug, include_inactive=caller_is_admin())
+        product = catalog.get_product(slug, include_inactive=caller_is_admin())
+        etag = product_etag(product)
+        stop_if_not_modified(etag)
+        return product, 200, etag_headers(etag)
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.arguments(ProductSchema(partial=True))
-    @blp.response(200, ProductSchema)
+    @blp.response(200, ProductSchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, slug):
         """Change some fields of a product (admin); tags and allergens are replaced whole"""
         product = catalog.get_product(slug, include_inactive=True)
-        blp.check_etag(product, ProductSchema)
+        refuse_if_changed(product_etag(product))
         catalog.update_product(product, data)
         db.session.commit()
-        return product
+        return product, 200, etag_headers(product_etag(product))
 
     @auth_required(blp, role="admin")
-    @blp.etag
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(
         409, response="CONFLICT", description="The product is in orders: deactivate it instead"
     )
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
     def delete(self, slug):
         """Delete a product that was never ordered (admin)"""
         product = catalog.get_product(slug, include_inactive=True)
-        blp.check_etag(product, ProductSchema)
+        refuse_if_changed(product_etag(product))
         catalog.delete_product(product)
         db.session.commit()
 

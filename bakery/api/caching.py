@@ -1,0 +1,92 @@
+"""HTTP caching of catalog answers: ETags, 304 Not Modified, If-Match, Cache-Control and Vary.
+
+The catalog is cached at the edge (nginx, a CDN, the browser), not in the app: public answers
+say `Cache-Control: public, max-age=60` and carry an ETag made from what decides them (the
+catalog revision, which every catalog write moves, and the stock and updated_at of the products
+shown, which checkout changes). A revalidation reads only that, and answers 304 without
+building the body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response, abort, current_app, request
+from werkzeug.exceptions import PreconditionFailed
+
+# Browsers and shared caches keep a public answer a minute; after that they revalidate.
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
+# An answer to a caller with credentials is theirs alone; revalidated at every use.
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+ETAG_HEADER = {
+    "description": "Version of the answer, for If-None-Match and If-Match",
+    "schema": {"type": "string"},
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "On GET: the ETag of an answer you hold; 304 when it is still current",
+    "schema": {"type": "string"},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": (
+        "On PATCH and DELETE, optional: the ETag of the version you changed; "
+        "412 and nothing changed when it is no longer current"
+    ),
+    "schema": {"type": "string"},
+}
+
+
+def catalog_etag(*parts) -> str:
+    """The ETag of a catalog answer made from `parts`, for this host and currency.
+
+    Image URLs in answers are absolute, so the host the client used is part of the answer.
+    """
+    material = [request.host_url, current_app.config["CURRENCY"], *parts]
+    digest = hashlib.sha1(json.dumps(material, default=str).encode(), usedforsecurity=False)
+    return digest.hexdigest()
+
+
+def stop_if_not_modified(etag: str) -> None:
+    """Answer 304 at once when the client's If-None-Match names this ETag.
+
+    The weak comparison (RFC 9110 13.1.2): a compressing proxy turns "x" into W/"x".
+    """
+    if request.if_none_match.contains_weak(etag):
+        not_modified = Response(status=304)
+        not_modified.set_etag(etag)
+        abort(not_modified)
+
+
+def refuse_if_changed(etag: str) -> None:
+    """412 when If-Match names another version; without If-Match a write is unconditional."""
+    if request.if_match and not request.if_match.contains(etag):
+        raise PreconditionFailed(
+            "The resource changed since the ETag in If-Match; read it again and retry"
+        )
+
+
+def etag_headers(etag: str) -> dict[str, str]:
+    return {"ETag": f'"{etag}"'}
+
+
+def cache_catalog_answers(response: Response) -> Response:
+    """After each catalog request: who may keep the answer, and what it depends on.
+
+    `Vary: Origin` because the CORS headers follow the Origin: a shared cache must not give the
+    shop's browser an answer kept for a request without one.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return response
+    if "Authorization" in request.headers:
+        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    else:
+        response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    response.vary.update(("Authorization", "Origin"))
+    return response
