@@ -26,7 +26,7 @@ RUN pip install --no-deps .
 FROM python:3.11-slim
 
 # Fixed ids, so the bind-mounted docker/volumes/{uploads,instance} can be
-# chowned on the host (docs/deploy-docker.md).
+# chowned on the host (README.md, "Deploying with docker-compose").
 ARG BAKERY_UID=10001
 ARG BAKERY_GID=10001
 RUN groupadd --system --gid "${BAKERY_GID}" bakery \

@@ -4,12 +4,14 @@
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
+# Arguments: commands to have, each as COMMAND or COMMAND:PACKAGE when the Debian package that
+# provides it has another name (envsubst:gettext-base).
 install_missing_packages() {
-    local needed=()
+    local needed=() wanted
     command -v redis-server >/dev/null 2>&1 || needed+=(redis-server)
     [ -x "$PG_BIN/initdb" ] || needed+=(postgresql-15)
-    for package in "$@"; do
-        command -v "$package" >/dev/null 2>&1 || needed+=("$package")
+    for wanted in "$@"; do
+        command -v "${wanted%%:*}" >/dev/null 2>&1 || needed+=("${wanted#*:}")
     done
     if [ ${#needed[@]} -gt 0 ]; then
         echo "[services] installing ${needed[*]}"

@@ -111,6 +111,8 @@ class DefaultConfig:
     TIMEZONE = "UTC"
     # Counted stock at or below this shows on the dashboard as running low.
     LOW_STOCK_THRESHOLD = 5
+    # Product list answers each worker keeps by their ETag (bakery/api/list_cache.py); 0: none.
+    PRODUCT_LIST_CACHE_SIZE = 256
     # Proxies in front of the app whose X-Forwarded-* headers are believed (nginx: 1). With 0,
     # the client's own address and Host are used: right when gunicorn faces clients itself.
     PROXY_HOPS = 1
@@ -351,6 +353,11 @@ def _check_shop_settings(config: dict[str, Any]) -> None:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
         raise ConfigurationError(
             f"BAKERY_LOW_STOCK_THRESHOLD must be a whole number of units, not {threshold!r}"
+        )
+    size = config.get("PRODUCT_LIST_CACHE_SIZE")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 100_000:
+        raise ConfigurationError(
+            f"BAKERY_PRODUCT_LIST_CACHE_SIZE must be a whole number 0-100000, not {size!r}"
         )
     hops = config.get("PROXY_HOPS")
     if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= 5:

@@ -92,6 +92,12 @@ def test_a_proxy_count_that_is_not_a_small_whole_number_is_refused(instance, mon
         create_app()
 
 
+def test_the_list_cache_can_be_turned_off(instance, monkeypatch):
+    monkeypatch.setenv("BAKERY_PRODUCT_LIST_CACHE_SIZE", "0")
+
+    assert create_app().config["PRODUCT_LIST_CACHE_SIZE"] == 0
+
+
 def test_the_proxy_count_comes_from_the_environment(instance, monkeypatch):
     monkeypatch.setenv("BAKERY_PROXY_HOPS", "0")
 
@@ -233,11 +239,21 @@ def test_a_setting_of_the_wrong_type_is_a_clear_error(instance, monkeypatch):
         create_app()
 
 
-@pytest.mark.parametrize("seconds", ["-1", "soon"])
-def test_a_database_rest_that_is_not_a_number_of_seconds_is_refused(instance, monkeypatch, seconds):
-    monkeypatch.setenv("BAKERY_DATABASE_PING_AFTER_SECONDS", seconds)
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BAKERY_DATABASE_PING_AFTER_SECONDS", "-1"),
+        ("BAKERY_DATABASE_PING_AFTER_SECONDS", "soon"),
+        ("BAKERY_PRODUCT_LIST_CACHE_SIZE", "-1"),
+        ("BAKERY_PRODUCT_LIST_CACHE_SIZE", "many"),
+        ("BAKERY_PRODUCT_LIST_CACHE_SIZE", "2.5"),
+        ("BAKERY_PRODUCT_LIST_CACHE_SIZE", "true"),
+    ],
+)
+def test_a_count_or_duration_out_of_its_range_is_refused(instance, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
 
-    with pytest.raises(ConfigurationError, match="BAKERY_DATABASE_PING_AFTER_SECONDS"):
+    with pytest.raises(ConfigurationError, match=name):
         create_app()
 
 

@@ -1,8 +1,10 @@
-"""Checks of the docker-compose deployment, made by reading the files.
+"""Checks of the docker-compose deployment, made by reading the files and checking nginx's.
 
 No Docker engine runs the tests, so the compose file is validated against the Compose
 Specification's JSON schema, and the rules the deployment relies on (health checks, bind
-mounts, migrations before serving, nginx's limits and headers) are checked in the files.
+mounts, migrations before serving, nginx's limits, headers and cache) are checked in the files.
+The nginx template is rendered with envsubst and checked by Debian's `nginx -t` (skipped
+without nginx, a failure with REQUIRE_SERVICES=1); tests/test_edge_cache.py runs it.
 """
 
 import json
@@ -16,8 +18,17 @@ import pytest
 import yaml
 from jsonschema.validators import validator_for
 
+from bench.nginx import NginxServer, render_template
+from tests.test_edge_cache import require_nginx
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {"nginx", "app", "postgres", "redis", "pgadmin"}
+TEMPLATE = "docker/nginx/bakery.conf.template"
+TEMPLATE_VALUES = {
+    "BAKERY_UPSTREAM": "app:5000",
+    "BAKERY_PUBLIC_ROOT": "/srv/bakery",
+    "NGINX_PORT": "80",
+}
 
 
 def read(relative_path):
@@ -108,19 +119,103 @@ def block(text, opening):
     raise AssertionError(f"unbalanced braces after {opening!r}")
 
 
+def nginx_template():
+    """The template without its comments: one that mentions a rule must not count as it."""
+    return re.sub(r"#.*", "", read(TEMPLATE))
+
+
 def test_nginx_limits_uploads_and_serves_them_safely():
-    # Comments out: a comment that mentions a header must not count as setting it.
-    conf = re.sub(r"#.*", "", read("docker/nginx/bakery.conf"))
+    conf = nginx_template()
     # The app gives its own JSON 413 over 5 MB; nginx must let such bodies through to it.
     assert re.search(r"\bclient_max_body_size\s+6m\s*;", conf)
     for header in ("For", "Proto", "Host", "Port"):
         assert re.search(rf"proxy_set_header\s+X-Forwarded-{header}\s", conf), header
-    assert "app:5000" in conf
+    assert re.search(r"server\s+\$\{BAKERY_UPSTREAM\}\s*;", block(conf, r"upstream\s+bakery_app"))
     uploads = block(conf, r"location\s+(?:\^~\s+)?/uploads/")
+    assert re.search(r"root\s+\$\{BAKERY_PUBLIC_ROOT\}\s*;", uploads)
     assert re.search(r"add_header\s+X-Content-Type-Options\s+\"?nosniff\b", uploads)
     assert re.search(r"add_header\s+Content-Security-Policy\s+\"default-src 'none'\"", uploads)
     assert "image/webp" in uploads
     assert not re.search(r"autoindex\s+on", uploads)
+
+
+def test_nginx_caches_public_catalog_answers_as_the_app_says():
+    conf = nginx_template()
+    catalog = block(conf, r"location\s+~\s+\S*products\|categories\S*")
+    directives = {
+        " ".join(line.split()) for line in catalog.replace("{", ";").split(";") if line.strip()
+    }
+    assert {
+        "proxy_cache bakery_catalog",
+        # Never answered from the cache, never stored: a signed-in caller's answer.
+        "proxy_cache_bypass $http_authorization",
+        "proxy_no_cache $http_authorization",
+        "proxy_cache_lock on",
+        "proxy_cache_revalidate on",
+        "proxy_cache_background_update on",
+        "proxy_cache_use_stale updating error timeout http_500 http_502 http_503 http_504",
+        "add_header X-Cache-Status $upstream_cache_status always",
+    } <= directives
+    key = next(d for d in directives if d.startswith("proxy_cache_key "))
+    # Image URLs in the answers are absolute: built from the scheme and host the client used.
+    for part in ("$scheme", "$bakery_proto", "$http_host", "$request_uri"):
+        assert part in key
+    # The app's Cache-Control and Vary decide what is kept, and for how long.
+    assert "proxy_ignore_headers" not in conf
+    assert "proxy_cache_valid" not in conf
+
+
+def test_compose_renders_the_nginx_template_from_its_three_variables(services):
+    nginx = services["nginx"]
+    mounts = {target: (source, read_only) for source, target, read_only in bind_mounts(nginx)}
+    assert mounts["/etc/nginx/templates/default.conf.template"] == (f"./{TEMPLATE}", True)
+    assert mounts["/etc/nginx/nginx.conf"] == ("./docker/nginx/nginx.conf", True)
+    environment = nginx["environment"]
+    assert {name: environment[name] for name in TEMPLATE_VALUES} == TEMPLATE_VALUES
+    # The images, where the template serves them from.
+    assert mounts["/srv/bakery/uploads"] == ("./docker/volumes/uploads", True)
+    # The image substitutes each variable of its environment whose name the filter (an awk
+    # regular expression) matches; compose turns $$ into $.
+    pattern = re.compile(environment["NGINX_ENVSUBST_FILTER"].replace("$$", "$"))
+    names = {*environment, "PATH", "HOME", "HOSTNAME", "NGINX_VERSION", "BAKERY_UPSTREAM_X"}
+    assert {name for name in names if pattern.search(name)} == set(TEMPLATE_VALUES)
+    # nginx looks the app up when it starts: a recreated app must restart it.
+    assert nginx["depends_on"]["app"].get("restart") is True
+
+
+def test_the_images_main_config_holds_the_catalog_cache_and_the_json_log():
+    http = block(re.sub(r"#.*", "", read("docker/nginx/nginx.conf")), r"\bhttp")
+    assert re.search(
+        r"proxy_cache_path\s+/var/cache/nginx/\S+\s[^;]*keys_zone=bakery_catalog:", http
+    )
+    assert re.search(r"include\s+/etc/nginx/conf\.d/\*\.conf\s*;", http)
+    assert re.search(r"access_log\s+/var/log/nginx/access\.log\s+bakery\s*;", http)
+
+
+def test_the_template_renders_with_envsubst_leaving_nginx_variables_alone():
+    require_nginx()
+    rendered = render_template(
+        TEMPLATE_VALUES["BAKERY_UPSTREAM"],
+        Path(TEMPLATE_VALUES["BAKERY_PUBLIC_ROOT"]),
+        int(TEMPLATE_VALUES["NGINX_PORT"]),
+    )
+
+    expected = read(TEMPLATE)
+    for name, value in TEMPLATE_VALUES.items():
+        expected = expected.replace("${" + name + "}", value)
+    # Only the three were replaced: $host, $request_uri and the others are as written.
+    assert rendered == expected
+    assert "$bakery_request_id" in rendered
+
+
+def test_nginx_accepts_the_rendered_configuration(tmp_path):
+    require_nginx()
+    public_root = tmp_path / "public"
+    public_root.mkdir()
+
+    checked = NginxServer(tmp_path, "127.0.0.1:5000", public_root).check()
+
+    assert checked.returncode == 0, checked.stderr
 
 
 def real_ip_rules(tmp_path, trusted: str):
@@ -147,7 +242,10 @@ def test_nginx_believes_forwarded_addresses_only_from_the_trusted_proxies(tmp_pa
         "real_ip_header X-Forwarded-For;",
         "real_ip_recursive on;",
     ]
-    assert "include /etc/nginx/bakery-real-ip.conf;" in read("docker/nginx/bakery.conf")
+    # A relative include: beside the main config, /etc/nginx/ in the image (where the script
+    # writes by default) and the folder of one's own main config outside it.
+    assert re.search(r"^\s*include\s+bakery-real-ip\.conf;", nginx_template(), re.MULTILINE)
+    assert "/etc/nginx/bakery-real-ip.conf" in read("docker/nginx/real-ip.sh")
     scripts = [
         t for _, t, _ in bind_mounts(services["nginx"]) if t.startswith("/docker-entrypoint.d/")
     ]

@@ -8,6 +8,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
+from bakery.api.list_cache import init_list_cache
 from bakery.extensions import csrf
 
 
@@ -56,6 +57,7 @@ def init_api(app: Flask) -> Api:
     for blueprint in _blueprints():
         register(api, blueprint)
     init_domain_errors(app)
+    init_list_cache(app)
     return api
 
 

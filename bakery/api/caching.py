@@ -24,23 +24,26 @@ ETAG_HEADER = {
     "description": "Version of the answer, for If-None-Match and If-Match",
     "schema": {"type": "string"},
 }
-IF_NONE_MATCH = {
-    "name": "If-None-Match",
-    "in": "header",
-    "required": False,
-    "description": "On GET: the ETag of an answer you hold; 304 when it is still current",
-    "schema": {"type": "string"},
-}
-IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "description": (
-        "On PATCH and DELETE, optional: the ETag of the version you changed; "
-        "412 and nothing changed when it is no longer current"
-    ),
-    "schema": {"type": "string"},
-}
+
+
+def _optional_header(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+IF_NONE_MATCH = _optional_header(
+    "If-None-Match", "On GET: the ETag of an answer you hold; 304 when it is still current"
+)
+IF_MATCH = _optional_header(
+    "If-Match",
+    "On PATCH and DELETE, optional: the ETag of the version you changed; "
+    "412 and nothing changed when it is no longer current",
+)
 
 
 def catalog_etag(*parts) -> str:

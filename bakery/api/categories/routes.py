@@ -5,17 +5,8 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
+from bakery.api import caching
 from bakery.api.base import Blueprint, page_of
-from bakery.api.caching import (
-    ETAG_HEADER,
-    IF_MATCH,
-    IF_NONE_MATCH,
-    cache_catalog_answers,
-    catalog_etag,
-    etag_headers,
-    refuse_if_changed,
-    stop_if_not_modified,
-)
 from bakery.api.categories.schemas import CategorySchema
 from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
@@ -25,62 +16,62 @@ from bakery.services import catalog
 blp = Blueprint(
     "categories", __name__, url_prefix="/api/v1/categories", description="Catalog categories"
 )
-blp.after_request(cache_catalog_answers)
+blp.after_request(caching.cache_catalog_answers)
 
 
 def category_etag(category: Category) -> str:
-    return catalog_etag("category", category.id, catalog.current_revision())
+    return caching.catalog_etag("category", category.id, catalog.current_revision())
 
 
-@blp.route("", parameters=[IF_NONE_MATCH])
+@blp.route("", parameters=[caching.IF_NONE_MATCH])
 class Categories(MethodView):
-    @blp.response(200, CategorySchema(many=True), headers={"ETag": ETAG_HEADER})
+    @blp.response(200, CategorySchema(many=True), headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate()
     def get(self, pagination_parameters):
         """Active categories in listing order"""
         # Only catalog writes change categories: the revision tells every version apart.
-        etag = catalog_etag("categories", request.query_string, catalog.current_revision())
-        stop_if_not_modified(etag)
+        etag = caching.catalog_etag("categories", request.query_string, catalog.current_revision())
+        caching.stop_if_not_modified(etag)
         categories = page_of(catalog.list_categories(), pagination_parameters)
-        return categories, 200, etag_headers(etag)
+        return categories, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
     @blp.arguments(CategorySchema)
-    @blp.response(201, CategorySchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(201, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     def post(self, data):
         """Create a category (admin)"""
         category = catalog.create_category(**data)
         db.session.commit()
-        return category, 201, etag_headers(category_etag(category))
+        return category, 201, caching.etag_headers(category_etag(category))
 
 
-@blp.route("/<slug>", parameters=[IF_NONE_MATCH, IF_MATCH])
+@blp.route("/<slug>", parameters=[caching.IF_NONE_MATCH, caching.IF_MATCH])
 class CategoryBySlug(MethodView):
-    @blp.response(200, CategorySchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One category (an inactive one is visible to admins only)"""
         category = catalog.get_category(slug, include_inactive=caller_is_admin())
         etag = category_etag(category)
-        stop_if_not_modified(etag)
-        return category, 200, etag_headers(etag)
+        caching.stop_if_not_modified(etag)
+        return category, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
     @blp.arguments(CategorySchema(partial=True))
-    @blp.response(200, CategorySchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, slug):
         """Change some fields of a category (admin)"""
         category = catalog.get_category(slug, include_inactive=True)
-        refuse_if_changed(category_etag(category))
+        caching.refuse_if_changed(category_etag(category))
         catalog.update_category(category, data)
         db.session.commit()
-        return category, 200, etag_headers(category_etag(category))
+        return category, 200, caching.etag_headers(category_etag(category))
 
     @auth_required(blp, role="admin")
     @blp.response(204)
@@ -90,6 +81,6 @@ class CategoryBySlug(MethodView):
     def delete(self, slug):
         """Delete a category without products (admin)"""
         category = catalog.get_category(slug, include_inactive=True)
-        refuse_if_changed(category_etag(category))
+        caching.refuse_if_changed(category_etag(category))
         catalog.delete_category(category)
         db.session.commit()

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import RAISE
 
+from bakery.api import caching
 from bakery.api.base import Blueprint
-from bakery.api.caching import (
-    ETAG_HEADER,
-    IF_MATCH,
-    IF_NONE_MATCH,
-    cache_catalog_answers,
-    catalog_etag,
-    etag_headers,
-    refuse_if_changed,
-    stop_if_not_modified,
-)
+from bakery.api.list_cache import KeptList, kept_list
 from bakery.api.products.schemas import (
     ImageChangeSchema,
     ImageSchema,
@@ -32,19 +24,19 @@ from bakery.services import catalog, catalog_search, images
 blp = Blueprint(
     "products", __name__, url_prefix="/api/v1/products", description="Products of the catalog"
 )
-blp.after_request(cache_catalog_answers)
+blp.after_request(caching.cache_catalog_answers)
 
 
 def product_etag(product: Product) -> str:
     """The product's version: catalog writes move the revision, checkout its stock."""
     revision = catalog.current_revision()
-    return catalog_etag("product", product.id, revision, product.stock, product.updated_at)
+    return caching.catalog_etag("product", product.id, revision, product.stock, product.updated_at)
 
 
-@blp.route("", parameters=[IF_NONE_MATCH])
+@blp.route("", parameters=[caching.IF_NONE_MATCH])
 class Products(MethodView):
     @blp.arguments(ProductQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, ProductSchema(many=True), headers={"ETag": ETAG_HEADER})
+    @blp.response(200, ProductSchema(many=True), headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate(max_page_size=100)
     def get(self, pagination_parameters, exclude_allergen=(), **filters):
@@ -53,47 +45,55 @@ class Products(MethodView):
         page = catalog_search.page_version(
             search, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
-        etag = catalog_etag("products", request.query_string, page.revision, page.products)
-        stop_if_not_modified(etag)
-        pagination_parameters.item_count = catalog_search.count_products(search)
-        return catalog_search.products_in_order(page.ids), 200, etag_headers(etag)
+        etag = caching.catalog_etag("products", request.query_string, page.revision, page.products)
+        caching.stop_if_not_modified(etag)
+
+        def make() -> KeptList:
+            products = catalog_search.products_in_order(page.ids)
+            # Written as every JSON answer of the app is.
+            body = current_app.json.response(ProductSchema(many=True).dump(products)).get_data()
+            return KeptList(catalog_search.count_products(search), body)
+
+        answer = kept_list(etag, make)
+        pagination_parameters.item_count = answer.total
+        return answer.response(), 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
     @blp.arguments(ProductSchema)
-    @blp.response(201, ProductSchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(201, ProductSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     def post(self, data):
         """Create a product (admin)"""
         product = catalog.create_product(**data)
         db.session.commit()
-        return product, 201, etag_headers(product_etag(product))
+        return product, 201, caching.etag_headers(product_etag(product))
 
 
-@blp.route("/<slug>", parameters=[IF_NONE_MATCH, IF_MATCH])
+@blp.route("/<slug>", parameters=[caching.IF_NONE_MATCH, caching.IF_MATCH])
 class ProductBySlug(MethodView):
-    @blp.response(200, ProductSchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(200, ProductSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """One product (an inactive one is visible to admins only)"""
         product = catalog.get_product(slug, include_inactive=caller_is_admin())
         etag = product_etag(product)
-        stop_if_not_modified(etag)
-        return product, 200, etag_headers(etag)
+        caching.stop_if_not_modified(etag)
+        return product, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
     @blp.arguments(ProductSchema(partial=True))
-    @blp.response(200, ProductSchema, headers={"ETag": ETAG_HEADER})
+    @blp.response(200, ProductSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     def patch(self, data, slug):
         """Change some fields of a product (admin); tags and allergens are replaced whole"""
         product = catalog.get_product(slug, include_inactive=True)
-        refuse_if_changed(product_etag(product))
+        caching.refuse_if_changed(product_etag(product))
         catalog.update_product(product, data)
         db.session.commit()
-        return product, 200, etag_headers(product_etag(product))
+        return product, 200, caching.etag_headers(product_etag(product))
 
     @auth_required(blp, role="admin")
     @blp.response(204)
@@ -105,7 +105,7 @@ class ProductBySlug(MethodView):
     def delete(self, slug):
         """Delete a product that was never ordered (admin)"""
         product = catalog.get_product(slug, include_inactive=True)
-        refuse_if_changed(product_etag(product))
+        caching.refuse_if_changed(product_etag(product))
         catalog.delete_product(product)
         db.session.commit()
 
