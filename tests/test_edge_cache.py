@@ -132,6 +132,30 @@ def test_a_signed_in_request_is_never_answered_from_nor_stored_in_the_cache(
 
 
 @pytest.mark.real_commits
+def test_revalidations_get_304_through_nginx_with_and_without_a_token(
+    catalog, edge, admin_headers
+):
+    public_etag = edge.get(LIST).headers["ETag"]
+    signed_in_etag = edge.get(LIST, admin_headers).headers["ETag"]
+
+    # nginx answers the first itself from its copy; it passes the second by, to the app.
+    public = edge.get(LIST, {"If-None-Match": public_etag})
+    signed_in = edge.get(LIST, {**admin_headers, "If-None-Match": signed_in_etag})
+
+    assert (public.status, public.body) == (304, b"")
+    assert (signed_in.status, signed_in.body) == (304, b"")
+    assert signed_in.headers["X-Cache-Status"] == "BYPASS"
+
+
+@pytest.mark.real_commits
+def test_an_error_is_never_kept(catalog, edge):
+    answers = [edge.get("/api/v1/products/spelt-loaf") for _ in range(2)]
+
+    assert [answer.status for answer in answers] == [404, 404]
+    assert [answer.headers["X-Cache-Status"] for answer in answers] == ["MISS", "MISS"]
+
+
+@pytest.mark.real_commits
 def test_cached_answers_carry_the_cors_headers_of_each_origin(catalog, edge):
     # The answer for a request without Origin fills the cache first (flask-cors lists every
     # allowed origin in it).

@@ -1,19 +1,23 @@
 """HTTP caching of catalog answers: ETags, 304 Not Modified, If-Match, Cache-Control and Vary.
 
-The catalog is cached at the edge (nginx, a CDN, the browser), not in the app: public answers
-say `Cache-Control: public, max-age=60` and carry an ETag made from what decides them (the
-catalog revision, which every catalog write moves, and the stock and updated_at of the products
-shown, which checkout changes). A revalidation reads only that, and answers 304 without
-building the body.
+The catalog is cached at the edge (nginx, a CDN, the browser): public answers say
+`Cache-Control: public, max-age=60` and carry an ETag made from what decides them (for a list,
+the catalog revision, which every catalog write moves, and the stock and updated_at of the
+products shown, which checkout changes; for one product or category, its own row). A
+revalidation reads only that, and answers 304 without building the body.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
 from flask import Response, abort, current_app, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import PreconditionFailed
+
+from bakery import __version__
 
 # Browsers and shared caches keep a public answer a minute; after that they revalidate.
 PUBLIC_CACHE_CONTROL = "public, max-age=60"
@@ -46,14 +50,35 @@ IF_MATCH = _optional_header(
 )
 
 
-def catalog_etag(*parts) -> str:
-    """The ETag of a catalog answer made from `parts`, for this host and currency.
+def catalog_etag(schema: type[Schema], *parts) -> str:
+    """The ETag of a catalog answer written by `schema` from what `parts` name.
 
-    Image URLs in answers are absolute, so the host the client used is part of the answer.
+    Image URLs in answers are absolute, so the host the client used is part of the answer; and
+    a release whose answers look different (a new field, another version) makes new ETags, so
+    no cache revalidates an answer of the old shape into a 304.
     """
-    material = [request.host_url, current_app.config["CURRENCY"], *parts]
+    material = [
+        request.host_url,
+        current_app.config["CURRENCY"],
+        __version__,
+        answer_shape(schema),
+        *parts,
+    ]
     digest = hashlib.sha1(json.dumps(material, default=str).encode(), usedforsecurity=False)
     return digest.hexdigest()
+
+
+@functools.cache
+def answer_shape(schema: type[Schema]) -> list:
+    """The names of the fields an answer written by `schema` has, nested ones included."""
+    shape = []
+    for name, field in schema().dump_fields.items():
+        inner = field.inner if isinstance(field, fields.List) else field
+        if isinstance(inner, fields.Nested):
+            shape.append([name, answer_shape(type(inner.schema))])
+        else:
+            shape.append(name)
+    return shape
 
 
 def stop_if_not_modified(etag: str) -> None:
@@ -87,7 +112,10 @@ def cache_catalog_answers(response: Response) -> Response:
     """
     if request.method not in ("GET", "HEAD"):
         return response
-    if "Authorization" in request.headers:
+    if response.status_code not in (200, 304):
+        # A 404 for a product about to be created, or an outage, is nobody's to keep.
+        response.headers["Cache-Control"] = "no-store"
+    elif "Authorization" in request.headers:
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     else:
         response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL

@@ -1,12 +1,12 @@
 """Product list answers kept in each worker, found again by their ETag.
 
-A list page costs a database statement to learn its ETag (see caching.catalog_etag) and about
-twenty times that to read its products and write them as JSON. The ETag names everything the
-answer says (the catalog revision, the page's stock and updated_at, the host and the query), so
-an answer kept under it is never stale and never needs clearing: a write makes new ETags, and
-the old answers age out. The shared cache in front of the app (nginx) keeps public answers for
-everyone; this one serves what reaches the app: revalidations after a stock change elsewhere,
-signed-in shoppers, and the first visitor of each minute.
+A list page costs one statement to learn its ETag (see caching.catalog_etag) and about twenty
+times that to read its products and write them as JSON. The ETag names everything the answer
+says (the catalog revision, the page's stock and updated_at, the host and the query), so an
+answer kept under it is never stale and never needs clearing: a change makes new ETags, and the
+old answers age out. nginx keeps public answers for everyone; what still reaches the app with an
+ETag it answered before is kept here: signed-in shoppers (nginx passes requests with a token
+by), each further Origin, and every request where no nginx stands in front (`make run`).
 """
 
 from __future__ import annotations

@@ -171,10 +171,10 @@ class ProductImage(IdMixin, Base):
 
 
 class CatalogRevision(Base):
-    """One row counting catalog changes: cached catalog answers are keyed by it.
+    """One row counting catalog changes: the ETags of catalog lists are made from it.
 
-    Every catalog write bumps it in the same transaction, so no cache (in one process or
-    shared) can serve an answer older than the last committed change.
+    Every catalog write bumps it in the same transaction, so a list answer the app makes never
+    carries the ETag of one made before the last committed change.
     """
 
     __tablename__ = "catalog_revision"

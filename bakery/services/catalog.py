@@ -13,11 +13,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from bakery.extensions import db
 from bakery.models.base import utcnow
 from bakery.models.catalog import (
+    CATEGORY_NAME_MAX,
     EU_ALLERGENS,
     MAX_POSITION,
     MAX_PRICE_CENTS,
     MAX_STOCK,
     MAX_TAGS,
+    NAME_MAX,
     SLUG_MAX,
     TAG_MAX,
     CatalogRevision,
@@ -68,9 +70,6 @@ def _explicit_slug(model, slug: str, *, other_than: int | None = None) -> str:
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
-    tags = list(tags)
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"A product takes at most {MAX_TAGS} tags", field="tags")
     cleaned = []
     for tag in tags:
         value = slugify(tag)
@@ -80,6 +79,8 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
             )
         if value not in cleaned:
             cleaned.append(value)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"A product takes at most {MAX_TAGS} tags", field="tags")
     return cleaned
 
 
@@ -104,6 +105,17 @@ def bump_revision() -> None:
         .where(CatalogRevision.id == 1)
         .values(revision=CatalogRevision.revision + 1)
     )
+
+
+def product_changed(product: Product) -> None:
+    """Mark what a product shows as changed: its own updated_at (its ETag), and every list.
+
+    For changes kept in other tables (tags, allergens, photos), which leave the product's row
+    alone otherwise.
+    """
+    product.updated_at = utcnow()
+    db.session.flush()
+    bump_revision()
 
 
 def current_revision() -> int:
@@ -134,7 +146,7 @@ def create_category(
     is_active: bool = True,
 ) -> Category:
     category = Category(
-        name=_required_name(name),
+        name=_required_name(name, CATEGORY_NAME_MAX),
         slug=_unique_slug(Category, name) if slug is None else _explicit_slug(Category, slug),
         description=description or "",
         position=_check_position(position),
@@ -157,7 +169,7 @@ def update_category(category: Category, changes: dict[str, Any]) -> Category:
     if "slug" in changes:
         category.slug = _explicit_slug(Category, changes.pop("slug"), other_than=category.id)
     if "name" in changes:
-        category.name = _required_name(changes.pop("name"))
+        category.name = _required_name(changes.pop("name"), CATEGORY_NAME_MAX)
     if "position" in changes:
         category.position = _check_position(changes.pop("position"))
     for name, value in changes.items():
@@ -218,20 +230,25 @@ def _category_for(category_id: int) -> Category:
     return category
 
 
-def _required_name(name: str) -> str:
+def _required_name(name: str, longest: int) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
         raise InvalidInput("The name cannot be blank", field="name")
+    if len(cleaned) > longest:
+        raise InvalidInput(f"The name may be {longest} characters at most", field="name")
     return cleaned
 
 
 def _check_amounts(price_cents: int | None, stock: int | None) -> None:
-    if price_cents is not None and not 0 <= price_cents <= MAX_PRICE_CENTS:
-        raise InvalidInput(
-            f"The price must be between 0 and {MAX_PRICE_CENTS} cents", field="price_cents"
-        )
-    if stock is not None and not 0 <= stock <= MAX_STOCK:
-        raise InvalidInput(f"The stock must be between 0 and {MAX_STOCK}", field="stock")
+    # Past the upper bounds a value is a typo (an extra zero), not a price or a batch.
+    if price_cents is not None and price_cents < 0:
+        raise InvalidInput("The price cannot be negative", field="price_cents")
+    if price_cents is not None and price_cents > MAX_PRICE_CENTS:
+        raise InvalidInput(f"The price may be {MAX_PRICE_CENTS} cents at most", field="price_cents")
+    if stock is not None and stock < 0:
+        raise InvalidInput("The stock cannot be negative", field="stock")
+    if stock is not None and stock > MAX_STOCK:
+        raise InvalidInput(f"The stock may be {MAX_STOCK} at most", field="stock")
 
 
 def _check_position(position: int) -> int:
@@ -255,7 +272,7 @@ def create_product(
 ) -> Product:
     _check_amounts(price_cents, stock)
     product = Product(
-        name=_required_name(name),
+        name=_required_name(name, NAME_MAX),
         slug=_unique_slug(Product, name) if slug is None else _explicit_slug(Product, slug),
         category=category if category is not None else _category_for(category_id),
         price_cents=price_cents,
@@ -279,7 +296,7 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
     if "slug" in changes:
         product.slug = _explicit_slug(Product, changes.pop("slug"), other_than=product.id)
     if "name" in changes:
-        product.name = _required_name(changes.pop("name"))
+        product.name = _required_name(changes.pop("name"), NAME_MAX)
     if "category_id" in changes:
         product.category = _category_for(changes.pop("category_id"))
     if "tags" in changes:
@@ -288,10 +305,7 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
         product.allergens = clean_allergens(changes.pop("allergens"))
     for name, value in changes.items():
         setattr(product, name, value)
-    # Tag and allergen rows live in their own tables: touch the product so it shows changed.
-    product.updated_at = utcnow()
-    db.session.flush()
-    bump_revision()
+    product_changed(product)
     return product
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models.catalog import ALT_MAX, Product, ProductImage
-from bakery.services.catalog import bump_revision
+from bakery.services.catalog import product_changed
 from bakery.services.errors import InvalidInput, NotFound, UnsupportedMedia
 from bakery.services.storage import delete_after_commit, save_with_transaction
 
@@ -109,8 +109,7 @@ def add_product_image(product: Product, data: bytes, *, alt: str | None = None) 
         position=0 if last_position is None else last_position + 1,
     )
     db.session.add(image)
-    db.session.flush()
-    bump_revision()
+    product_changed(product)
     return image
 
 
@@ -134,16 +133,15 @@ def update_product_image(
         siblings.insert(position, image)
         for index, sibling in enumerate(siblings):
             sibling.position = index
-    db.session.flush()
-    bump_revision()
+    product_changed(image.product)
     return image
 
 
 def delete_product_image(image: ProductImage) -> None:
     forget_files(image)
+    product = image.product
     db.session.delete(image)
-    db.session.flush()
-    bump_revision()
+    product_changed(product)
 
 
 def forget_files(image: ProductImage) -> None:

@@ -20,7 +20,8 @@ blp.after_request(caching.cache_catalog_answers)
 
 
 def category_etag(category: Category) -> str:
-    return caching.catalog_etag("category", category.id, catalog.current_revision())
+    """A category's version, from its row: every write moves its updated_at."""
+    return caching.catalog_etag(CategorySchema, "category", category.id, category.updated_at)
 
 
 @blp.route("", parameters=[caching.IF_NONE_MATCH])
@@ -31,7 +32,9 @@ class Categories(MethodView):
     def get(self, pagination_parameters):
         """Active categories in listing order"""
         # Only catalog writes change categories: the revision tells every version apart.
-        etag = caching.catalog_etag("categories", request.query_string, catalog.current_revision())
+        etag = caching.catalog_etag(
+            CategorySchema, "categories", request.query_string, catalog.current_revision()
+        )
         caching.stop_if_not_modified(etag)
         categories = page_of(catalog.list_categories(), pagination_parameters)
         return categories, 200, caching.etag_headers(etag)
@@ -47,8 +50,9 @@ class Categories(MethodView):
         return category, 201, caching.etag_headers(category_etag(category))
 
 
-@blp.route("/<slug>", parameters=[caching.IF_NONE_MATCH, caching.IF_MATCH])
+@blp.route("/<slug>")
 class CategoryBySlug(MethodView):
+    @blp.doc(parameters=[caching.IF_NONE_MATCH])
     @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -60,6 +64,7 @@ class CategoryBySlug(MethodView):
         return category, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
+    @blp.doc(parameters=[caching.IF_MATCH])
     @blp.arguments(CategorySchema(partial=True))
     @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
@@ -74,6 +79,7 @@ class CategoryBySlug(MethodView):
         return category, 200, caching.etag_headers(category_etag(category))
 
     @auth_required(blp, role="admin")
+    @blp.doc(parameters=[caching.IF_MATCH])
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The category still has products")

@@ -28,9 +28,16 @@ blp.after_request(caching.cache_catalog_answers)
 
 
 def product_etag(product: Product) -> str:
-    """The product's version: catalog writes move the revision, checkout its stock."""
-    revision = catalog.current_revision()
-    return caching.catalog_etag("product", product.id, revision, product.stock, product.updated_at)
+    """A product's version, from its row: writes and checkout move its updated_at."""
+    return caching.catalog_etag(
+        ProductSchema,
+        "product",
+        product.id,
+        product.updated_at,
+        product.stock,
+        # Its category's name and slug are part of the answer.
+        product.category.updated_at,
+    )
 
 
 @blp.route("", parameters=[caching.IF_NONE_MATCH])
@@ -45,7 +52,9 @@ class Products(MethodView):
         page = catalog_search.page_version(
             search, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
-        etag = caching.catalog_etag("products", request.query_string, page.revision, page.products)
+        etag = caching.catalog_etag(
+            ProductSchema, "products", request.query_string, page.revision, page.products
+        )
         caching.stop_if_not_modified(etag)
 
         def make() -> KeptList:
@@ -69,8 +78,9 @@ class Products(MethodView):
         return product, 201, caching.etag_headers(product_etag(product))
 
 
-@blp.route("/<slug>", parameters=[caching.IF_NONE_MATCH, caching.IF_MATCH])
+@blp.route("/<slug>")
 class ProductBySlug(MethodView):
+    @blp.doc(parameters=[caching.IF_NONE_MATCH])
     @blp.response(200, ProductSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -82,6 +92,7 @@ class ProductBySlug(MethodView):
         return product, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
+    @blp.doc(parameters=[caching.IF_MATCH])
     @blp.arguments(ProductSchema(partial=True))
     @blp.response(200, ProductSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
@@ -96,6 +107,7 @@ class ProductBySlug(MethodView):
         return product, 200, caching.etag_headers(product_etag(product))
 
     @auth_required(blp, role="admin")
+    @blp.doc(parameters=[caching.IF_MATCH])
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(
