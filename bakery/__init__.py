@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_auth(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -52,8 +53,8 @@ def register_extensions(app: Flask) -> None:
     from bakery.config import migrations_folder
     from bakery.database import tune_connections
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
+    from bakery.services.after_commit import init_after_commit
     from bakery.services.notifications import init_notifications
-    from bakery.services.storage import init_storage_events
 
     db.init_app(app)
     tune_connections(app)
@@ -63,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    init_storage_events()
+    init_after_commit()
     init_notifications(app)
 
 
@@ -71,6 +72,13 @@ def register_auth(app: Flask) -> None:
     from bakery.auth import init_auth
 
     init_auth(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<id:...>` in routes: before any blueprint or dashboard view names it."""
+    from bakery.ids import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

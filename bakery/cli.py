@@ -7,6 +7,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bakery.extensions import db
+from bakery.models.accounts import Role
 from bakery.services.errors import DomainError
 
 
@@ -49,8 +50,8 @@ def seed_command() -> None:
 )
 @click.option(
     "--role",
-    type=click.Choice(["staff", "admin"]),
-    default="admin",
+    type=click.Choice([role.value for role in Role.staff_roles()]),
+    default=Role.ADMIN.value,
     show_default=True,
     help="staff runs orders; admin also runs the catalog and accounts.",
 )
@@ -77,8 +78,8 @@ def create_admin_command(email: str, password: str, role: str, name: str | None)
 @click.option("--email", required=True, help="E-mail claim; the subject is derived from it.")
 @click.option(
     "--role",
-    type=click.Choice(["customer", "staff", "admin"]),
-    default="customer",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.CUSTOMER.value,
     show_default=True,
 )
 @click.option("--name", default=None, help="Name claim.")

@@ -132,9 +132,7 @@ def test_a_signed_in_request_is_never_answered_from_nor_stored_in_the_cache(
 
 
 @pytest.mark.real_commits
-def test_revalidations_get_304_through_nginx_with_and_without_a_token(
-    catalog, edge, admin_headers
-):
+def test_revalidations_get_304_through_nginx_with_and_without_a_token(catalog, edge, admin_headers):
     public_etag = edge.get(LIST).headers["ETag"]
     signed_in_etag = edge.get(LIST, admin_headers).headers["ETag"]
 

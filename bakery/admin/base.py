@@ -7,6 +7,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_login import current_user
 
+from bakery.models.accounts import Role
 from bakery.services.errors import DomainError
 
 
@@ -23,7 +24,7 @@ def _refuse():
 class StaffAccessMixin:
     """Anonymous visitors go to the sign-in page; signed-in accounts without the role get 403."""
 
-    required_roles: tuple[str, ...] = ("staff", "admin")
+    required_roles: tuple[Role, ...] = Role.staff_roles()
 
     def is_accessible(self) -> bool:
         return signed_in_staff() and current_user.role in self.required_roles
@@ -51,4 +52,4 @@ class StaffModelView(StaffAccessMixin, ModelView):
 
 
 class AdminOnlyModelView(StaffModelView):
-    required_roles = ("admin",)
+    required_roles = (Role.ADMIN,)

@@ -37,10 +37,6 @@ class BaseSchema(Schema):
         ordered = True
 
 
-# Ids are 32-bit in the database; a larger one cannot name a row (and must not reach a query).
-MAX_ID = 2**31 - 1
-
-
 class StrictInteger(fields.Integer):
     """An integer in JSON: 1.5, true and "2" are refused, not rounded or converted."""
 

@@ -15,6 +15,7 @@ from flask import Flask
 from jwt.algorithms import RSAAlgorithm
 
 from bakery.config import write_private_once
+from bakery.models.accounts import Role
 
 KEY_FILE = "development-issuer-key.pem"
 
@@ -61,7 +62,7 @@ def issue_token(
     app: Flask,
     *,
     email: str,
-    role: str = "customer",
+    role: str = Role.CUSTOMER,
     name: str | None = None,
     ttl: timedelta = timedelta(hours=1),
 ) -> str:

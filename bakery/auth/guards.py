@@ -12,8 +12,8 @@ from flask_smorest import abort
 from bakery.auth.errors import KeysUnavailable, TokenRejected
 from bakery.auth.tokens import verify
 from bakery.extensions import db
-from bakery.models.accounts import User
-from bakery.services.accounts import ROLE_RANK, user_for_token
+from bakery.models.accounts import Role, User
+from bakery.services.accounts import user_for_token
 
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-_.~+/]+=*)", re.IGNORECASE)
 REALM = 'Bearer realm="bakery"'
@@ -67,7 +67,7 @@ def optional_user() -> User | None:
 def caller_is_admin() -> bool:
     """Whether the request carries a valid admin token (public views show admins more)."""
     user = optional_user()
-    return user is not None and user.role == "admin"
+    return user is not None and user.role == Role.ADMIN
 
 
 def current_user() -> User:
@@ -75,17 +75,16 @@ def current_user() -> User:
     return g.api_user
 
 
-def auth_required(blueprint, role: str = "customer") -> Callable:
+def auth_required(blueprint, role: str = Role.CUSTOMER) -> Callable:
     """Guard a view: a valid bearer token, and at least `role`; documented in the OpenAPI."""
-    if role not in ROLE_RANK:
-        raise ValueError(f"unknown role {role!r}")
+    needed = Role(role)
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             user = _authenticate()
-            if ROLE_RANK[user.role] < ROLE_RANK[role]:
-                abort(403, message=f"This needs the {role} role")
+            if not Role(user.role).at_least(needed):
+                abort(403, message=f"This needs the {needed} role")
             g.api_user = user
             return view(*args, **kwargs)
 

@@ -1,6 +1,6 @@
 """The domain model; importing this package registers every table on the shared metadata."""
 
-from bakery.models.accounts import ROLES, User
+from bakery.models.accounts import Role, User
 from bakery.models.base import Base
 from bakery.models.catalog import (
     EU_ALLERGENS,
@@ -12,19 +12,17 @@ from bakery.models.catalog import (
     ProductTag,
 )
 from bakery.models.orders import (
-    ORDER_STATUSES,
     Cart,
     CartItem,
     IdempotencyKey,
     Order,
     OrderItem,
+    OrderStatus,
     OrderStatusChange,
 )
 
 __all__ = [
     "EU_ALLERGENS",
-    "ORDER_STATUSES",
-    "ROLES",
     "Base",
     "Cart",
     "CartItem",
@@ -33,10 +31,12 @@ __all__ = [
     "IdempotencyKey",
     "Order",
     "OrderItem",
+    "OrderStatus",
     "OrderStatusChange",
     "Product",
     "ProductAllergen",
     "ProductImage",
     "ProductTag",
+    "Role",
     "User",
 ]

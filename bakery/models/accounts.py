@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index, String, text, true
@@ -11,7 +12,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bakery.models.base import Base, IdMixin, TimestampMixin
 
-ROLES = ("customer", "staff", "admin")
+
+class Role(StrEnum):
+    """Who someone is to the shop, in rising order: each role may do what the ones before may."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+    @classmethod
+    def staff_roles(cls) -> tuple[Role, ...]:
+        """The roles that sign in to the dashboard and see every order."""
+        return (cls.STAFF, cls.ADMIN)
+
+    def at_least(self, other: Role) -> bool:
+        members = list(Role)
+        return members.index(self) >= members.index(other)
+
+
 EMAIL_MAX = 254
 USER_NAME_MAX = 200
 
@@ -19,7 +37,9 @@ USER_NAME_MAX = 200
 class User(UserMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('customer', 'staff', 'admin')", name="role_known"),
+        CheckConstraint(
+            "role IN ({})".format(", ".join(f"'{role}'" for role in Role)), name="role_known"
+        ),
         # Staff sign in by e-mail, so an e-mail can belong to one password account only; shoppers
         # from the identity provider are told apart by subject and may share an address.
         Index(
@@ -35,7 +55,10 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
     sub: Mapped[str | None] = mapped_column(String(255), unique=True)
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), index=True)
     name: Mapped[str | None] = mapped_column(String(USER_NAME_MAX))
-    role: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")
+    # A plain string column: the enum's values are what the database keeps.
+    role: Mapped[str] = mapped_column(
+        String(16), default=Role.CUSTOMER.value, server_default=Role.CUSTOMER.value
+    )
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Issue time of the newest token seen: only a newer token may change e-mail, name and role.
@@ -46,7 +69,7 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
+        return self.role in Role.staff_roles()
 
     def get_id(self) -> str:
         """The dashboard session's account reference: `id:session_version:password mark`.

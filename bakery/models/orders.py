@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +23,32 @@ from bakery.models.accounts import User
 from bakery.models.base import Base, IdMixin, TimestampMixin, utcnow
 from bakery.models.catalog import NAME_MAX, Product
 
-ORDER_STATUSES = ("pending", "confirmed", "baking", "ready", "completed", "cancelled")
+
+class OrderStatus(StrEnum):
+    """Where an order stands; stored as these plain strings."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    BAKING = "baking"
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def next_statuses(self) -> tuple[OrderStatus, ...]:
+        """Where an order in this status may go next; nowhere once completed or cancelled."""
+        return TRANSITIONS[self]
+
+
+# The whole workflow: from each status, where an order may go next.
+TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
+    OrderStatus.PENDING: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED),
+    OrderStatus.CONFIRMED: (OrderStatus.BAKING, OrderStatus.CANCELLED),
+    OrderStatus.BAKING: (OrderStatus.READY,),
+    OrderStatus.READY: (OrderStatus.COMPLETED,),
+    OrderStatus.COMPLETED: (),
+    OrderStatus.CANCELLED: (),
+}
 FULFILLMENTS = ("pickup", "delivery")
 MAX_LINE_QUANTITY = 99
 DELIVERY_ADDRESS_MAX = 500
@@ -29,7 +56,7 @@ NOTES_MAX = 1000
 IDEMPOTENCY_KEY_MAX = 255
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
+def _one_of(column: str, values: Iterable[str]) -> str:
     return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))
 
 
@@ -71,7 +98,7 @@ class CartItem(IdMixin, TimestampMixin, Base):
 class Order(IdMixin, TimestampMixin, Base):
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("status", OrderStatus), name="status_known"),
         CheckConstraint(_one_of("fulfillment", FULFILLMENTS), name="fulfillment_known"),
         CheckConstraint(
             "fulfillment <> 'delivery' OR delivery_address IS NOT NULL",
@@ -87,7 +114,9 @@ class Order(IdMixin, TimestampMixin, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     # Sales history outlives accounts: a user with orders cannot be deleted.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    status: Mapped[str] = mapped_column(
+        String(16), default=OrderStatus.PENDING.value, server_default=OrderStatus.PENDING.value
+    )
     fulfillment: Mapped[str] = mapped_column(String(16), default="pickup", server_default="pickup")
     pickup_at: Mapped[datetime | None]
     delivery_address: Mapped[str | None] = mapped_column(String(DELIVERY_ADDRESS_MAX))
@@ -146,7 +175,7 @@ class OrderItem(IdMixin, Base):
 class OrderStatusChange(IdMixin, Base):
     __tablename__ = "order_status_changes"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("status", OrderStatus), name="status_known"),
         Index(None, "order_id", "at"),
     )
 
@@ -179,11 +208,17 @@ class IdempotencyKey(IdMixin, Base):
     state: Mapped[str] = mapped_column(
         String(16), default="in_progress", server_default="in_progress"
     )
+    # The first answer, replayed as it was: its status code and JSON body (nothing in its
+    # headers is worth replaying: the request id is each request's own).
     response_status: Mapped[int | None]
     response_body: Mapped[dict | None] = mapped_column(JSON)
-    response_headers: Mapped[dict | None] = mapped_column(JSON)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     # An in-progress key whose request died (a worker crash) is taken over after a while.
     locked_at: Mapped[datetime | None]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    @property
+    def answered(self) -> bool:
+        """The first request finished: a retry gets its answer instead of doing the work."""
+        return self.state == "completed"

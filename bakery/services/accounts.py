@@ -12,16 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bakery.extensions import db
-from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, User
+from bakery.ids import parse_id
+from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, Role, User
 from bakery.models.base import utcnow
 from bakery.models.orders import Order, OrderStatusChange
 from bakery.services.errors import Conflict, InvalidInput, NotFound
 
-STAFF_ROLES = ("staff", "admin")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
-# Account ids are 32-bit integers in the schema; a larger one in a URL names nobody.
-MAX_ACCOUNT_ID = 2**31 - 1
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # The passwords tried first by anyone guessing; length alone does not keep these out.
 _COMMON_PASSWORDS = frozenset(
@@ -70,7 +68,7 @@ def check_password_strength(password: str, *, email: str) -> None:
 
 
 def create_staff_account(
-    *, email: str, password: str, role: str = "admin", name: str | None = None
+    *, email: str, password: str, role: str = Role.ADMIN, name: str | None = None
 ) -> User:
     _check_staff_role(role)
     email = normalise_email(email)
@@ -118,12 +116,12 @@ def authenticate_staff(email: str, password: str) -> User | None:
 
 def dashboard_accounts() -> ColumnElement[bool]:
     """Accounts that sign in to the dashboard by password (shoppers' roles come from tokens)."""
-    return User.password_hash.is_not(None) & User.role.in_(STAFF_ROLES)
+    return User.password_hash.is_not(None) & User.role.in_(Role.staff_roles())
 
 
 def find_staff_account(account_id: object) -> User | None:
     """The dashboard account with this id (as typed in a URL), or None."""
-    parsed = _parse_id(account_id)
+    parsed = parse_id(account_id)
     if parsed is None:
         return None
     return db.session.scalar(select(User).where(User.id == parsed, dashboard_accounts()))
@@ -163,7 +161,7 @@ def update_staff_account(
     name = _clean_name(name)
     admins = _lock_active_admins()
     account = _lock_staff_account(account_id)
-    if account in admins and not (role == "admin" and is_active):
+    if account in admins and not (role == Role.ADMIN and is_active):
         _keep_an_admin(admins, account)
     ends_sessions = role != account.role or (account.is_active and not is_active)
     account.name, account.role, account.is_active = name, role, is_active
@@ -213,7 +211,7 @@ def _lock_active_admins() -> list[User]:
     """
     query = (
         select(User)
-        .where(dashboard_accounts(), User.role == "admin", User.is_active)
+        .where(dashboard_accounts(), User.role == Role.ADMIN, User.is_active)
         .order_by(User.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -222,7 +220,7 @@ def _lock_active_admins() -> list[User]:
 
 
 def _lock_staff_account(account_id: object) -> User:
-    parsed = _parse_id(account_id)
+    parsed = parse_id(account_id)
     account = None
     if parsed is not None:
         query = (
@@ -246,8 +244,8 @@ def _keep_an_admin(admins: list[User], leaving: User) -> None:
 
 
 def _check_staff_role(role: str) -> None:
-    if role not in STAFF_ROLES:
-        raise InvalidInput(f"The role must be one of {', '.join(STAFF_ROLES)}", field="role")
+    if role not in Role.staff_roles():
+        raise InvalidInput(f"The role must be one of {', '.join(Role.staff_roles())}", field="role")
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -259,29 +257,20 @@ def _clean_name(name: str | None) -> str | None:
     return value or None
 
 
-def _parse_id(value: object) -> int | None:
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ACCOUNT_ID:
-        return None
-    return int(text)
-
-
-ROLE_RANK = {"customer": 0, "staff": 1, "admin": 2}
-
-
-def role_from_claims(claims: dict, dotted_path: str) -> str:
+def role_from_claims(claims: dict, dotted_path: str) -> Role:
     """The role at a dotted claim path (`public_metadata.role`); anything unknown is customer."""
     value: object = claims
     for part in dotted_path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
-    return value if isinstance(value, str) and value in ROLE_RANK else "customer"
+    return next((role for role in Role if role == value), Role.CUSTOMER)
 
 
 def user_for_token(claims: dict) -> tuple[User, bool]:
     """The user of a verified token, created on first sight; (user, whether anything changed).
 
     E-mail, name and role follow the newest token: a token issued before the last one seen
-    cannot take back a role change.
+    cannot take back a role change, while one issued in the same second as it counts (token
+    times are whole seconds, and a role changed within that second must not be lost).
     """
     role = role_from_claims(claims, current_app.config["AUTH_ROLE_CLAIM"])
     issued_at = datetime.fromtimestamp(claims["iat"], UTC)
@@ -291,16 +280,19 @@ def user_for_token(claims: dict) -> tuple[User, bool]:
     if user is None:
         user = _create_token_user(claims["sub"], email=email, name=name, role=role, at=issued_at)
         return user, True
-    if user.token_issued_at is not None and issued_at <= user.token_issued_at:
+    if user.token_issued_at is not None and issued_at < user.token_issued_at:
         return user, False
+    before = (user.token_issued_at, user.role, user.email, user.name)
     user.token_issued_at = issued_at
     user.role = role
     if email is not None:
         user.email = email
     if name is not None:
         user.name = name
+    # The same token, sent again with every request, changes nothing and asks for no commit.
+    changed = (user.token_issued_at, user.role, user.email, user.name) != before
     db.session.flush()
-    return user, True
+    return user, changed
 
 
 def _create_token_user(sub: str, *, email, name, role, at) -> User:

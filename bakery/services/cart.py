@@ -120,7 +120,7 @@ def _check_stock(product: Product, quantity: int) -> None:
 def add_item(user: User, *, product_id: int, quantity: int) -> None:
     """Put a product in the cart, or add to its line when it is there already."""
     product = db.session.get(Product, product_id)
-    if product is None or not product.is_active or not product.category.is_active:
+    if product is None or not product.for_sale:
         raise NotFound(f"No product with id {product_id} is for sale")
     cart = _locked_cart(user, create=True)
     line = next((item for item in cart.items if item.product_id == product_id), None)

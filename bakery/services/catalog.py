@@ -271,6 +271,9 @@ def create_product(
     allergens: Iterable[str] = (),
 ) -> Product:
     _check_amounts(price_cents, stock)
+    # Everything checked before the product exists: a half-made one must not reach the session.
+    tags = clean_tags(tags)
+    allergens = clean_allergens(allergens)
     product = Product(
         name=_required_name(name, NAME_MAX),
         slug=_unique_slug(Product, name) if slug is None else _explicit_slug(Product, slug),
@@ -280,8 +283,8 @@ def create_product(
         stock=stock,
         is_active=is_active,
     )
-    product.tags = clean_tags(tags)
-    product.allergens = clean_allergens(allergens)
+    product.tags = tags
+    product.allergens = allergens
     db.session.add(product)
     db.session.flush()
     bump_revision()

@@ -1,11 +1,12 @@
-"""Idempotency keys: a retried checkout gets the first answer instead of a second order."""
+"""Idempotency keys: one request per key and user at a time, and the first answer kept.
+
+What a key stands for (the request's fingerprint) and how an answer is replayed is the API's
+business (`bakery.api.idempotency`); this module keeps the records and their locking rules.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -27,12 +28,6 @@ class MalformedKey(InvalidInput):
     """The Idempotency-Key header itself is unusable."""
 
 
-@dataclass(frozen=True)
-class Replay:
-    status: int
-    body: dict
-
-
 def check_key(key: str) -> str:
     if not _PRINTABLE_ASCII.fullmatch(key):
         raise MalformedKey(
@@ -42,19 +37,12 @@ def check_key(key: str) -> str:
     return key
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """The request a key stands for; JSON bodies compare by content, not by spacing."""
-    try:
-        canonical = json.dumps(json.loads(body or b"{}"), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        canonical = body.decode("latin-1")
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+def claim(user: User, key: str, request_hash: str) -> IdempotencyKey:
+    """Reserve the key for this request, or give back the record of the first one once answered.
 
-
-def claim(user: User, key: str, request_hash: str) -> IdempotencyKey | Replay:
-    """Reserve the key for this request, or give the answer the first request got.
-
-    The caller commits the reservation before doing the work, so a concurrent retry sees it.
+    The record is `answered` when the first request finished: its answer is to be given again.
+    Otherwise the caller commits the reservation before doing the work, so a concurrent retry
+    sees it.
     """
     now = utcnow()
     hours = current_app.config["IDEMPOTENCY_KEY_HOURS"]
@@ -85,8 +73,8 @@ def claim(user: User, key: str, request_hash: str) -> IdempotencyKey | Replay:
             "This Idempotency-Key was used with a different request; use a new key",
             field="Idempotency-Key",
         )
-    if existing.state == "completed":
-        return Replay(status=existing.response_status, body=existing.response_body)
+    if existing.answered:
+        return existing
     if existing.locked_at is not None and now - existing.locked_at < ABANDONED_AFTER:
         raise Conflict("A request with this Idempotency-Key is still being processed")
     existing.locked_at = now
@@ -110,7 +98,7 @@ def has_answer(user: User, key: str) -> bool:
 
 
 def complete(record: IdempotencyKey, *, status: int, body: dict, order: Order) -> None:
-    """Keep the answer, in the same transaction as the order it describes."""
+    """Keep the answer (status code and JSON body), in the same transaction as its order."""
     record.state = "completed"
     record.response_status = status
     record.response_body = body

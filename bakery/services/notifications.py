@@ -6,6 +6,7 @@ pooled database connection waits for the mail server.
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -14,20 +15,20 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context
 from jinja2 import Environment
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from bakery.extensions import db
-from bakery.models.orders import Order
+from bakery.formatting import money
+from bakery.models.orders import Order, OrderStatus
+from bakery.services.after_commit import after_commit, init_after_commit
 
 log = logging.getLogger("bakery.notifications")
-_PENDING = "bakery.notifications.pending"
 _OUTBOX = "bakery_outbox"
 SMTP_TIMEOUT_SECONDS = 10
 
+# The statuses a shopper is told about, and the subject of each e-mail.
 SUBJECTS = {
-    "confirmed": "Your order {number} is confirmed",
-    "ready": "Your order {number} is ready for pickup",
+    OrderStatus.CONFIRMED: "Your order {number} is confirmed",
+    OrderStatus.READY: "Your order {number} is ready for pickup",
 }
 # The plain-text part is not HTML: escaping would turn "Pain & Co" into "Pain &amp; Co".
 TEXT = Environment(autoescape=False, keep_trailing_newline=True).from_string(  # noqa: S701
@@ -68,19 +69,15 @@ class Message:
 
 
 def announce_after_commit(order: Order) -> None:
-    """Compose the e-mail for the order's new status; it leaves only if the change commits."""
+    """Compose the e-mail for the order's new status, if it is one shoppers hear about; it leaves
+    only if the change commits."""
     email = order.customer.email
-    if not email or "\r" in email or "\n" in email:
+    if order.status not in SUBJECTS or not email or "\r" in email or "\n" in email:
         return
-    db.session.info.setdefault(_PENDING, []).append(_compose(order))
+    after_commit(db.session, functools.partial(_send_once_committed, _compose(order)))
 
 
 def _compose(order: Order) -> Message:
-    currency = order.currency
-
-    def money(cents: int) -> str:
-        return f"{cents // 100}.{cents % 100:02d} {currency}"
-
     context = {
         "name": order.customer.name or order.customer.email,
         "number": order.number,
@@ -88,7 +85,7 @@ def _compose(order: Order) -> Message:
         "fulfillment": order.fulfillment,
         "items": order.items,
         "total": order.total_cents,
-        "money": money,
+        "money": lambda cents: money(cents, order.currency),
     }
     return Message(
         recipient=order.customer.email,
@@ -99,22 +96,16 @@ def _compose(order: Order) -> Message:
 
 
 def init_notifications(app: Flask) -> None:
-    if not event.contains(Session, "after_commit", _send_after_commit):
-        event.listen(Session, "after_commit", _send_after_commit)
-        event.listen(Session, "after_rollback", _drop_after_rollback)
+    init_after_commit()
     app.after_request(_send_once_answered)
 
 
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
-def _send_after_commit(session: Session) -> None:
-    messages = session.info.pop(_PENDING, [])
-    if messages and has_request_context():
-        g.setdefault(_OUTBOX, []).extend(messages)
+def _send_once_committed(message: Message) -> None:
+    """During a request the mail waits for the answer to go out; elsewhere it leaves now."""
+    if has_request_context():
+        g.setdefault(_OUTBOX, []).append(message)
     else:
-        _deliver(messages)
+        _deliver([message])
 
 
 def _send_once_answered(response: Response) -> Response:

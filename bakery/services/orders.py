@@ -14,23 +14,12 @@ from bakery.extensions import db
 from bakery.models.accounts import User
 from bakery.models.base import utcnow
 from bakery.models.catalog import Product
-from bakery.models.orders import Cart, CartItem, Order, OrderItem, OrderStatusChange
+from bakery.models.orders import Cart, CartItem, Order, OrderItem, OrderStatus, OrderStatusChange
 from bakery.services import notifications
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
 from bakery.services.sales import start_of_day
 
-# The whole workflow: from each status, where an order may go next.
-TRANSITIONS = {
-    "pending": ("confirmed", "cancelled"),
-    "confirmed": ("baking", "cancelled"),
-    "baking": ("ready",),
-    "ready": ("completed",),
-    "completed": (),
-    "cancelled": (),
-}
 MAX_PICKUP_AHEAD = timedelta(days=365)
-# Statuses a shopper is told about by e-mail.
-ANNOUNCED = ("confirmed", "ready")
 
 
 @dataclass(frozen=True)
@@ -78,7 +67,7 @@ def place_order(user: User, details: Checkout) -> Order:
         # A unique placeholder until the id is known; the number is made from the id below.
         number=f"NEW-{uuid.uuid4().hex[:16]}",
         customer=user,
-        status="pending",
+        status=OrderStatus.PENDING,
         fulfillment=details.fulfillment,
         # Stored and shown in UTC, whatever offset the shopper's device sent.
         pickup_at=details.pickup_at.astimezone(UTC) if details.pickup_at else None,
@@ -90,8 +79,8 @@ def place_order(user: User, details: Checkout) -> Order:
     )
     for line in lines:
         product = line.product
-        if not product.is_active or not product.category.is_active:
-            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
+        if not product.for_sale:
+            raise _no_longer_for_sale(product)
         order.items.append(
             OrderItem(
                 stock_taken=_take_stock(product, line.quantity),
@@ -107,11 +96,15 @@ def place_order(user: User, details: Checkout) -> Order:
     db.session.add(order)
     db.session.flush()
     order.number = f"BK-{order.id:06d}"
-    _record(order, "pending", by=user)
+    _record(order, OrderStatus.PENDING, by=user)
     for line in lines:
         db.session.delete(line)
     db.session.flush()
     return order
+
+
+def _no_longer_for_sale(product: Product) -> Conflict:
+    return Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
 
 
 def _take_stock(product: Product, quantity: int) -> bool:
@@ -119,22 +112,22 @@ def _take_stock(product: Product, quantity: int) -> bool:
     if product.stock is None:
         # A share lock: a switch-off under way is waited for and seen, a later one waits for us.
         for_sale = db.session.scalar(
-            select(Product.is_active).where(Product.id == product.id).with_for_update(read=True)
+            select(Product.for_sale).where(Product.id == product.id).with_for_update(read=True)
         )
         if not for_sale:
-            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
+            raise _no_longer_for_sale(product)
         return False
     taken = db.session.execute(
         update(Product)
-        # is_active again: a product switched off since it was read is not sold.
-        .where(Product.id == product.id, Product.is_active, Product.stock >= quantity)
+        # For sale again: a product switched off since it was read is not sold.
+        .where(Product.id == product.id, Product.for_sale, Product.stock >= quantity)
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:
         db.session.refresh(product, ["stock"])
-        if not product.is_active:
-            raise Conflict(f"{product.name!r} is no longer for sale; remove it from the cart")
+        if not db.session.scalar(select(Product.for_sale).where(Product.id == product.id)):
+            raise _no_longer_for_sale(product)
         raise OutOfStock(
             f"Not enough {product.name!r} left: {product.stock} available, {quantity} asked"
         )
@@ -155,7 +148,7 @@ def _give_back_stock(order: Order) -> None:
         )
 
 
-def _record(order: Order, status: str, *, by: User | None) -> None:
+def _record(order: Order, status: OrderStatus, *, by: User | None) -> None:
     order.status_history.append(
         OrderStatusChange(
             status=status,
@@ -176,38 +169,40 @@ def _locked(order: Order) -> Order:
 def change_status(order: Order, status: str, *, by: User) -> Order:
     """Move an order along the workflow; the one place a status changes."""
     order = _locked(order)
-    if status not in TRANSITIONS:
-        raise InvalidInput(f"Unknown status {status!r}", field="status")
-    if status not in TRANSITIONS[order.status]:
-        allowed = ", ".join(TRANSITIONS[order.status]) or "none"
+    try:
+        target = OrderStatus(status)
+    except ValueError:
+        raise InvalidInput(f"Unknown status {status!r}", field="status") from None
+    allowed = next_statuses(order)
+    if target not in allowed:
         raise InvalidTransition(
-            f"An order that is {order.status} cannot become {status} (next: {allowed})"
+            f"An order that is {order.status} cannot become {target} "
+            f"(next: {', '.join(allowed) or 'none'})"
         )
-    if status == "cancelled":
+    if target == OrderStatus.CANCELLED:
         _give_back_stock(order)
-    order.status = status
+    order.status = target
     order.updated_at = utcnow()
-    _record(order, status, by=by)
+    _record(order, target, by=by)
     db.session.flush()
-    if status in ANNOUNCED:
-        notifications.announce_after_commit(order)
+    notifications.announce_after_commit(order)
     return order
 
 
-def next_statuses(order: Order) -> tuple[str, ...]:
+def next_statuses(order: Order) -> tuple[OrderStatus, ...]:
     """The statuses this order may move to now; none once it is completed or cancelled."""
-    return TRANSITIONS[order.status]
+    return OrderStatus(order.status).next_statuses
 
 
 def cancel_own_order(order: Order, *, by: User) -> Order:
     """A shopper may cancel their own order while it is still pending."""
     if order.user_id != by.id:
         raise NotFound(f"No order {order.id}")
-    if _locked(order).status != "pending":
+    if _locked(order).status != OrderStatus.PENDING:
         raise InvalidTransition(
             f"Only a pending order can be cancelled by the shopper; this one is {order.status}"
         )
-    return change_status(order, "cancelled", by=by)
+    return change_status(order, OrderStatus.CANCELLED, by=by)
 
 
 def _with_details(query: Select) -> Select:

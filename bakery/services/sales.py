@@ -12,14 +12,15 @@ from sqlalchemy import Select, case, func, nulls_last, select
 from sqlalchemy.orm import joinedload
 
 from bakery.extensions import db
+from bakery.formatting import shop_zone
 from bakery.models.base import utcnow
 from bakery.models.catalog import Product
-from bakery.models.orders import ORDER_STATUSES, Order
+from bakery.models.orders import Order, OrderStatus
 
-# Orders still to bake or hand over: everything before `completed`, except `cancelled`.
-OPEN_STATUSES = ("pending", "confirmed", "baking", "ready")
+# Orders still to bake or hand over: those the workflow can still move on.
+OPEN_STATUSES = tuple(status for status in OrderStatus if status.next_statuses)
 # Revenue counts every order the shop still expects to be paid for.
-NOT_REVENUE = ("cancelled",)
+NOT_REVENUE = (OrderStatus.CANCELLED,)
 CHART_DAYS = 30
 WEEK_DAYS = 7
 # The dashboard shows the first few of each list; the orders and catalog views have the rest.
@@ -44,7 +45,7 @@ class SalesOverview:
 
     today: date
     zone: ZoneInfo
-    orders_today_by_status: dict[str, int]
+    orders_today_by_status: dict[OrderStatus, int]
     # Oldest first, one entry per day (days without sales included), today last.
     days: list[DaySales]
 
@@ -64,10 +65,6 @@ class Shortlist(Generic[T]):
 
     items: list[T]
     more: bool
-
-
-def shop_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
@@ -105,7 +102,7 @@ def sales_overview(*, now: datetime | None = None) -> SalesOverview:
 
     revenue = [0] * len(days)
     orders = [0] * len(days)
-    today_by_status = dict.fromkeys(ORDER_STATUSES, 0)
+    today_by_status = dict.fromkeys(OrderStatus, 0)
     for index, status, count, total_cents in rows:
         if status not in NOT_REVENUE:
             orders[index] += count

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-_WRITTEN = "bakery.storage.written"
-_TO_DELETE = "bakery.storage.to_delete"
+from bakery.services.after_commit import after_commit, on_rollback
 
 
 class Storage(Protocol):
@@ -53,27 +52,9 @@ def save_with_transaction(session: Session, name: str, data: bytes) -> None:
     """Store a file that belongs to rows of this transaction: a rollback removes it again."""
     storage = get_storage()
     storage.save(name, data)
-    session.info.setdefault(_WRITTEN, []).append((storage, name))
+    on_rollback(session, functools.partial(storage.delete, name))
 
 
 def delete_after_commit(session: Session, name: str) -> None:
     """Remove a file once the rows pointing at it are gone for good, not before."""
-    session.info.setdefault(_TO_DELETE, []).append((get_storage(), name))
-
-
-def init_storage_events() -> None:
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
-    for storage, name in session.info.pop(_TO_DELETE, []):
-        storage.delete(name)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_TO_DELETE, None)
-    for storage, name in session.info.pop(_WRITTEN, []):
-        storage.delete(name)
+    after_commit(session, functools.partial(get_storage().delete, name))

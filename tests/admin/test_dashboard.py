@@ -12,8 +12,9 @@ import pytest
 from flask import get_template_attribute
 
 from bakery.extensions import db
+from bakery.formatting import shop_zone
 from bakery.models.base import utcnow
-from bakery.services.sales import shop_zone, start_of_day
+from bakery.services.sales import start_of_day
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 

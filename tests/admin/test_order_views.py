@@ -509,7 +509,7 @@ def test_the_slip_is_a_plain_printable_page_with_everything_to_hand_over(
     assert order.number in page
     assert "Ada Shopper" in page
     assert "ada@example.com" in page
-    assert "Delivery</strong> at 2030-05-04 09:30 UTC" in page
+    assert "Delivery</strong> at Sat 2030-05-04 09:30 UTC" in page
     assert "12 Rye Lane" in page
     assert f"2 {TIMES}</td><td>Sourdough loaf</td>" in page
     assert f"3 {TIMES}</td><td>Butter croissant</td>" in page
@@ -524,7 +524,8 @@ def test_the_slip_of_a_pickup_says_when(staff_client, order_for):
 
     page = staff_client.get(f"/admin/orders/{order.id}/slip").get_data(as_text=True)
 
-    assert f"Pickup</strong> at {_stored(order).pickup_at.strftime('%Y-%m-%d %H:%M UTC')}" in page
+    pickup = _stored(order).pickup_at
+    assert f"Pickup</strong> at {pickup.strftime('%a %Y-%m-%d %H:%M UTC')}" in page
 
 
 # What people typed is shown as text

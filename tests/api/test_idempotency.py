@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
+from bakery.api.idempotency import fingerprint
 from bakery.extensions import db
 from bakery.models.base import utcnow
 from bakery.models.orders import IdempotencyKey, Order
-from bakery.services.idempotency import fingerprint
 from tests.api.shop_helpers import (
     CART,
     ORDERS,

@@ -138,10 +138,15 @@ def test_another_customers_order_is_404_for_get_and_cancel(client, customer, ben
     assert stock_of(loaf.id) == 8
 
 
-@pytest.mark.parametrize("order_id", [999_999, 2**31, 2**63], ids=["unknown", "int32", "int64"])
+@pytest.mark.parametrize(
+    "order_id",
+    [999_999, 2**31, 2**63, 0, "\N{ARABIC-INDIC DIGIT ONE}", "-1"],
+    ids=["unknown", "int32", "int64", "zero", "arabic-indic-digit", "negative"],
+)
 def test_an_unknown_order_is_404(client, customer, staff, order_id):
     for headers in (customer, staff):
         assert_error(client.get(f"{ORDERS}/{order_id}", headers=headers), 404)
+        assert_error(client.post(f"{ORDERS}/{order_id}/cancel", headers=headers), 404)
 
 
 def test_orders_need_a_bearer_token(client, customer, loaf):
@@ -476,14 +481,14 @@ class TestEmailsOverSmtp:
         text, html = mail.body("plain"), mail.body("html")
         assert "Hello Ana Baker" in text
         assert "2 x Sourdough loaf" in text
-        assert "9.00 EUR" in text
+        assert "€9.00" in text
         # The plain text is not escaped; the HTML is.
         assert "1 x Pain & Co" in text
         assert "Pain &amp; Co" in html
         assert "Sourdough loaf" in html
         assert order["number"] in html
-        assert "12.25 EUR" in text
-        assert "12.25 EUR" in html
+        assert "€12.25" in text
+        assert "€12.25" in html
 
     def test_the_mail_leaves_once_the_answer_is_out(self, client, staff, smtp_server, order):
         response = client.patch(

@@ -120,6 +120,33 @@ def test_an_older_token_does_not_grant_a_role_taken_away(client, identity_provid
     assert body["role"] == "customer"
 
 
+def test_a_role_change_issued_in_the_same_second_counts(client, identity_provider):
+    # Token times are whole seconds: a promotion signed in the second of the last token seen
+    # carries the same iat, and must not be taken for an old token.
+    now = int(time.time())
+    _me(client, identity_provider.token(sub="user_quick", iat=now, role="customer"))
+
+    body = _me(
+        client,
+        identity_provider.token(sub="user_quick", iat=now, role="staff", name="Quick Baker"),
+    )
+
+    assert (body["role"], body["name"]) == ("staff", "Quick Baker")
+    user = user_by_sub("user_quick")
+    assert (user.role, user.name) == ("staff", "Quick Baker")
+
+
+def test_the_same_token_again_changes_nothing(client, identity_provider):
+    token = identity_provider.token(sub="user_steady", role="staff", name="Steady Baker")
+    first = _me(client, token)
+    user = user_by_sub("user_steady")
+    seen = (user.token_issued_at, user.updated_at)
+
+    assert _me(client, token) == first
+    user = user_by_sub("user_steady")
+    assert (user.token_issued_at, user.updated_at) == seen
+
+
 def test_a_token_with_a_staff_members_email_is_another_user(client, identity_provider, make_staff):
     # Shoppers are told apart by subject: an address claim must not borrow a staff account.
     staff = make_staff(email="owner@example.com", role="admin")

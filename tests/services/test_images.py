@@ -325,18 +325,19 @@ def test_moving_an_image_first_renumbers_the_others(app, make_product):
 # --- files follow the transaction ------------------------------------------------------------
 
 
-def test_the_session_hooks_fire_on_the_savepoints_of_the_test_transaction(app, make_product):
-    # Guards the tests below: if the suite's savepoint commits and rollbacks stopped firing
-    # after_commit / after_rollback, they would pass or fail for the wrong reason.
+def test_the_suites_commits_count_as_commits_for_the_files(app, make_product):
+    # Guards the tests below: each test's commits are savepoints of one outer transaction, and
+    # if the files stopped following them, those tests would pass or fail for the wrong reason.
     product = make_product()
+    image = add_product_image(product, pictures.png())
     db.session.commit()
-
-    add_product_image(product, pictures.png())
-    assert db.session.info.get(storage._WRITTEN)
-    db.session.commit()
-
-    assert storage._WRITTEN not in db.session.info
+    db.session.rollback()
     assert len(stored(app)) == 3
+
+    delete_product_image(image)
+    db.session.commit()
+
+    assert stored(app) == []
 
 
 def test_a_rollback_removes_the_files_written_in_its_transaction(app, make_product):

@@ -14,7 +14,7 @@ from bakery import create_app
 from bakery.config import ConfigurationError
 from bakery.extensions import db
 from bakery.models import User
-from bakery.models.orders import ORDER_STATUSES
+from bakery.models.orders import OrderStatus
 from bakery.services.cart import add_item
 from bakery.services.orders import Checkout, place_order
 from bakery.services.sales import low_stock_products, open_orders, sales_overview
@@ -80,7 +80,7 @@ def test_todays_orders_are_counted_by_status_every_status_shown(order_at):
         "completed": 0,
         "cancelled": 1,
     }
-    assert list(by_status) == list(ORDER_STATUSES)
+    assert list(by_status) == list(OrderStatus)
 
 
 def test_the_chart_has_thirty_consecutive_days_ending_today_with_zero_days(order_at):
@@ -147,7 +147,7 @@ def test_figures_take_one_query_however_many_orders(order_at, count_queries):
     with count_queries() as few:
         sales_overview(now=NOW)
     for back in range(12):
-        order_at(NOW - timedelta(days=back, hours=1), 100, status=ORDER_STATUSES[back % 6])
+        order_at(NOW - timedelta(days=back, hours=1), 100, status=list(OrderStatus)[back % 6])
     with count_queries() as many:
         overview = sales_overview(now=NOW)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import flash, g, redirect, request
 from flask_admin import Admin, expose
 from flask_admin.form import BaseForm
@@ -17,7 +15,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from bakery.admin.base import AdminOnlyModelView
 from bakery.extensions import db
-from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, User
+from bakery.formatting import shop_time
+from bakery.models.accounts import EMAIL_MAX, USER_NAME_MAX, Role, User
 from bakery.models.orders import Order
 from bakery.services.accounts import (
     MAX_PASSWORD_LENGTH,
@@ -30,11 +29,10 @@ from bakery.services.accounts import (
     update_staff_account,
 )
 from bakery.services.errors import Conflict, DomainError
-from bakery.services.sales import shop_zone
 
 ROLE_CHOICES = [
-    SelectChoice("staff", "Staff: runs orders"),
-    SelectChoice("admin", "Admin: runs orders, the catalog and accounts"),
+    SelectChoice(Role.STAFF.value, "Staff: runs orders"),
+    SelectChoice(Role.ADMIN.value, "Admin: runs orders, the catalog and accounts"),
 ]
 PASSWORD_HINT = (
     f"At least {MIN_PASSWORD_LENGTH} characters, not a common password, "
@@ -84,12 +82,11 @@ class PasswordResetForm(BaseForm):
     password, password_again = _password_fields("New password")
 
 
-def _on_shop_clock(moment: datetime | None, *, missing: str = "") -> str:
-    return moment.astimezone(shop_zone()).strftime("%Y-%m-%d %H:%M %Z") if moment else missing
-
-
 def _shown_time(view, context, model, name) -> str:
-    return _on_shop_clock(getattr(model, name), missing="Never" if name == "last_login_at" else "")
+    moment = getattr(model, name)
+    if moment is None:
+        return "Never" if name == "last_login_at" else ""
+    return shop_time(moment)
 
 
 def _report(form: BaseForm, error: DomainError) -> None:
@@ -234,10 +231,10 @@ class CustomerAccountView(AdminOnlyModelView):
     }
 
     def get_query(self):
-        return super().get_query().filter(User.role == "customer")
+        return super().get_query().filter(User.role == Role.CUSTOMER)
 
     def get_count_query(self):
-        return super().get_count_query().filter(User.role == "customer")
+        return super().get_count_query().filter(User.role == Role.CUSTOMER)
 
     def get_list(self, *args, **kwargs):
         """The page's customers, with their order counts in one query rather than one per row."""

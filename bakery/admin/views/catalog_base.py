@@ -10,17 +10,11 @@ from wtforms import Form
 
 from bakery.admin.base import AdminOnlyModelView
 from bakery.extensions import db
+from bakery.ids import parse_id
 from bakery.services.errors import DomainError
 
-# Ids are 32-bit in the database: a larger or non-numeric one names no row.
-MAX_ID = 2**31 - 1
 # Cells a spreadsheet would run as a formula (OWASP's list for CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def record_id(raw) -> int | None:
-    text = str(raw)
-    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
 
 
 def spreadsheet_text(value):
@@ -40,7 +34,7 @@ class CatalogModelView(AdminOnlyModelView):
     form_field_for = {"price_cents": "price", "file": "photos", "alt": "photos"}
 
     def get_one(self, id):
-        key = record_id(id)
+        key = parse_id(id)
         return None if key is None else db.session.get(self.model, key)
 
     def save(self, form: Form, change: Callable[[], Any]) -> Any:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from bakery import formatting
 from bakery.admin.base import StaffAccessMixin
 from bakery.admin.views import order_display as display
+from bakery.models.accounts import Role
 from bakery.services.sales import (
     CHART_DAYS,
     OPEN_STATUSES,
@@ -25,12 +26,6 @@ from bakery.services.sales import (
 
 def short_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
-
-
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """A pickup time on the shop's clock, naming the zone so nobody misreads it."""
-    local = moment.astimezone(zone)
-    return f"{short_day(local.date())}, {local:%H:%M} {local.tzname()}"
 
 
 def link_to(endpoint: str, **values) -> str | None:
@@ -58,7 +53,7 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
         currency = current_app.config["CURRENCY"]
         overview = sales_overview()
         # Staff do not manage the catalog: stock is the admins' concern.
-        show_stock = current_user.role == "admin"
+        show_stock = current_user.role == Role.ADMIN
         return self.render(
             "admin/dashboard.html",
             overview=overview,
@@ -69,11 +64,11 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
             open_orders=open_orders(),
             low_stock=low_stock_products() if show_stock else None,
             low_stock_threshold=current_app.config["LOW_STOCK_THRESHOLD"],
-            money=lambda cents: display.money(cents, currency),
+            money=lambda cents: formatting.money(cents, currency),
             status_label=display.status_label,
             status_badge=display.status_badge,
             short_day=short_day,
-            local_time=lambda moment: local_time(moment, overview.zone),
+            shop_time=formatting.shop_time,
             order_url=lambda order: link_to("order.details_view", id=order.id),
             product_url=lambda product: link_to("catalog_products.edit_view", id=product.id),
         )

@@ -8,10 +8,10 @@ from flask import request
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, DateEqualFilter, FilterEqual
 
 from bakery.admin.views.order_display import status_label
+from bakery.formatting import shop_zone
 from bakery.models.base import utcnow
-from bakery.models.orders import ORDER_STATUSES, Order
+from bakery.models.orders import Order, OrderStatus
 from bakery.services.orders import placed_within
-from bakery.services.sales import shop_zone
 
 # The list's query arguments, as Flask-Admin names them with named_filter_urls.
 STATUS_ARG = "flt0_status_equals"
@@ -21,12 +21,12 @@ PLACED_ON_ARG = "flt0_placed_on"
 class StatusIs(FilterEqual):
     def __init__(self) -> None:
         super().__init__(
-            Order.status, "Status", options=[(s, status_label(s)) for s in ORDER_STATUSES]
+            Order.status, "Status", options=[(s.value, status_label(s)) for s in OrderStatus]
         )
 
     def validate(self, value: str) -> bool:
         # An unknown status is flashed as an invalid filter value rather than listing nothing.
-        return value in ORDER_STATUSES
+        return value in tuple(OrderStatus)
 
 
 class PlacedOn(DateEqualFilter):
@@ -62,6 +62,6 @@ def quick_links(list_url: Callable[..., str]) -> list[tuple[str, str, bool]]:
     """(label, url, is the current one) for All, Today and each status."""
     today = utcnow().astimezone(shop_zone()).date().isoformat()
     choices = [("All", {}), ("Today", {PLACED_ON_ARG: today})]
-    choices += [(status_label(s), {STATUS_ARG: s}) for s in ORDER_STATUSES]
+    choices += [(status_label(s), {STATUS_ARG: s.value}) for s in OrderStatus]
     current = {name: value for name, value in request.args.items() if name.startswith("flt")}
     return [(label, list_url(**args), args == current) for label, args in choices]

@@ -8,17 +8,16 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from bakery import formatting
 from bakery.admin.base import StaffModelView
 from bakery.admin.views import order_display as display
 from bakery.admin.views.order_filters import order_filters, quick_links
 from bakery.extensions import db
-from bakery.models.orders import ORDER_STATUSES, Order
+from bakery.ids import parse_id
+from bakery.models.orders import Order, OrderStatus
 from bakery.services import orders
 from bakery.services.errors import DomainError, NotFound
 
-# Order ids are 32-bit in the schema: a larger one in a URL is simply not found.
-MAX_ORDER_ID = 2_147_483_647
-ORDER_ID = f"<int(max={MAX_ORDER_ID}):order_id>"
 NOTES_PREVIEW = 80
 SUMMARY_LINES = 3
 
@@ -95,7 +94,7 @@ class OrderView(StaffModelView):
         "fulfillment": lambda view, context, order, name: order.fulfillment.capitalize(),
         "pickup_at": lambda view, context, order, name: display.moment(order.pickup_at),
         "items": _items,
-        "total_cents": lambda view, context, order, name: display.money(
+        "total_cents": lambda view, context, order, name: formatting.money(
             order.total_cents, order.currency
         ),
         "notes": _notes,
@@ -115,11 +114,8 @@ class OrderView(StaffModelView):
 
     def get_one(self, id):
         """The order with its lines, history and customer; None for anything but a known id."""
-        try:
-            order_id = int(id)
-        except ValueError:
-            return None
-        if not 0 < order_id <= MAX_ORDER_ID:
+        order_id = parse_id(id)
+        if order_id is None:
             return None
         try:
             return orders.get_order(order_id, for_user=current_user)
@@ -133,7 +129,7 @@ class OrderView(StaffModelView):
         return order
 
     # Shown by the templates.
-    money = staticmethod(display.money)
+    money = staticmethod(formatting.money)
     moment = staticmethod(display.moment)
     status_badge = staticmethod(display.status_badge)
     status_label = staticmethod(display.status_label)
@@ -145,12 +141,12 @@ class OrderView(StaffModelView):
         """(status, button label) for each status the order may move to now."""
         return [(status, display.action_label(status)) for status in orders.next_statuses(order)]
 
-    @expose(f"/{ORDER_ID}/status", methods=("POST",))
+    @expose("/<id:order_id>/status", methods=("POST",))
     def change_status(self, order_id: int):
         """One status button: the service checks the move; a refusal is a message, not a change."""
         order = self._order_or_404(order_id)
         status = request.form.get("status", "")
-        if status not in ORDER_STATUSES:
+        if status not in tuple(OrderStatus):
             flash("Unknown status: use one of the buttons on the order.", "error")
         else:
             try:
@@ -163,7 +159,7 @@ class OrderView(StaffModelView):
                 flash(f"Order {order.number} is now {status}.", "success")
         return redirect(self.get_url(".details_view", id=order_id))
 
-    @expose(f"/{ORDER_ID}/slip")
+    @expose("/<id:order_id>/slip")
     def slip(self, order_id: int):
         """A page to print for the counter or the delivery: no dashboard around it."""
         return self.render("admin/orders/slip.html", order=self._order_or_404(order_id))

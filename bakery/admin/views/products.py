@@ -14,9 +14,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
-from bakery.admin.views.catalog_base import CatalogModelView, record_id, spreadsheet_text
+from bakery.admin.views.catalog_base import CatalogModelView, spreadsheet_text
 from bakery.admin.views.catalog_forms import MoneyField, ProductForm, ProductInlineForm
-from bakery.admin.views.order_display import money
 from bakery.admin.views.product_filters import (
     AllergenFilter,
     CategoryOptions,
@@ -25,6 +24,8 @@ from bakery.admin.views.product_filters import (
     category_labels,
 )
 from bakery.extensions import db
+from bakery.formatting import money
+from bakery.ids import parse_id
 from bakery.models.catalog import Product, ProductImage
 from bakery.services import catalog, images
 from bakery.services.errors import Conflict, DomainError
@@ -256,7 +257,7 @@ class ProductView(CatalogModelView):
     def ajax_update(self):
         """Flask-Admin answers a refused inline edit with 500; it is the request that was wrong."""
         # Flask-Admin would fail on an edit that names no product instead of refusing it.
-        if record_id(request.form.get("list_form_pk", "")) is None:
+        if parse_id(request.form.get("list_form_pk", "")) is None:
             return "Failed to update record. Record does not exist.", 400
         answer = super().ajax_update()
         if isinstance(answer, tuple) and answer[1] == 500:
@@ -272,7 +273,7 @@ class ProductView(CatalogModelView):
         self._switch(ids, is_active=False)
 
     def _switch(self, ids: list[str], *, is_active: bool) -> None:
-        product_ids = [key for key in map(record_id, ids) if key is not None]
+        product_ids = [key for key in map(parse_id, ids) if key is not None]
         changed = catalog.set_products_active(product_ids, is_active)
         db.session.commit()
         verb = "activated" if is_active else "deactivated"

@@ -41,7 +41,7 @@ class CartItems(MethodView):
         return cart.view_cart(current_user())
 
 
-@blp.route("/items/<int(max=2147483647):item_id>")
+@blp.route("/items/<id:item_id>")
 class CartItem(MethodView):
     @auth_required(blp)
     @blp.arguments(QuantitySchema)

@@ -3,8 +3,9 @@
 from flask import current_app
 from marshmallow import fields, validate
 
-from bakery.api.base import MAX_ID, BaseSchema, StrictInteger
+from bakery.api.base import BaseSchema, StrictInteger
 from bakery.api.products.schemas import ImageSchema
+from bakery.ids import MAX_ID
 from bakery.models.orders import MAX_LINE_QUANTITY
 
 QUANTITY = validate.Range(min=1, max=MAX_LINE_QUANTITY)
@@ -17,7 +18,7 @@ class CartProductSchema(BaseSchema):
     price_cents = fields.Integer(dump_only=True)
     images = fields.List(fields.Nested(ImageSchema), dump_only=True)
     is_active = fields.Function(
-        lambda product: product.is_active and product.category.is_active,
+        lambda product: product.for_sale,
         dump_only=True,
         metadata={
             "type": "boolean",

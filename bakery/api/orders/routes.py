@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint, page_of
+from bakery.api.idempotency import answer_once
 from bakery.api.orders.schemas import (
     CheckoutSchema,
     OrderQuerySchema,
@@ -85,38 +86,15 @@ class Orders(MethodView):
             order = orders.place_order(user, details)
             db.session.commit()
             return order
-        return _checkout_once(user, idempotency.check_key(key), details)
+
+        def place() -> tuple:
+            order = orders.place_order(user, details)
+            return order, OrderSchema().dump(order)
+
+        return answer_once(user, idempotency.check_key(key), place, status=201)
 
 
-def _checkout_once(user, key: str, details: orders.Checkout):
-    request_hash = idempotency.fingerprint(request.method, request.path, request.get_data())
-    claim = idempotency.claim(user, key, request_hash)
-    if isinstance(claim, idempotency.Replay):
-        db.session.rollback()
-        return _answer(claim.status, claim.body)
-    # Committed before the work, so a concurrent retry with this key sees it and waits its turn.
-    db.session.commit()
-    try:
-        order = orders.place_order(user, details)
-        body = OrderSchema().dump(order)
-        idempotency.complete(claim, status=201, body=body, order=order)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        idempotency.release(claim)
-        db.session.commit()
-        raise
-    # The very answer every replay will give, byte for byte.
-    return _answer(201, body)
-
-
-def _answer(status: int, body: dict):
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-@blp.route("/<int(max=2147483647):order_id>")
+@blp.route("/<id:order_id>")
 class OrderById(MethodView):
     @auth_required(blp)
     @blp.response(200, OrderSchema)
@@ -138,7 +116,7 @@ class OrderById(MethodView):
         return orders.get_order(order.id, for_user=user)
 
 
-@blp.route("/<int(max=2147483647):order_id>/cancel")
+@blp.route("/<id:order_id>/cancel")
 class OrderCancellation(MethodView):
     @auth_required(blp)
     @blp.response(200, OrderSchema)

@@ -3,7 +3,9 @@
 from marshmallow import fields, validate
 
 from bakery.api.base import BaseSchema
-from bakery.models.orders import DELIVERY_ADDRESS_MAX, FULFILLMENTS, NOTES_MAX, ORDER_STATUSES
+from bakery.models.orders import DELIVERY_ADDRESS_MAX, FULFILLMENTS, NOTES_MAX, OrderStatus
+
+STATUSES = [status.value for status in OrderStatus]
 
 
 class OrderLineSchema(BaseSchema):
@@ -43,7 +45,7 @@ class StatusChangeSchema(BaseSchema):
 class OrderSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     number = fields.String(dump_only=True, metadata={"example": "BK-000123"})
-    status = fields.String(dump_only=True, metadata={"enum": list(ORDER_STATUSES)})
+    status = fields.String(dump_only=True, metadata={"enum": STATUSES})
     items = fields.List(fields.Nested(OrderLineSchema), dump_only=True)
     subtotal_cents = fields.Integer(dump_only=True)
     total_cents = fields.Integer(dump_only=True)
@@ -77,10 +79,10 @@ class CheckoutSchema(BaseSchema):
 
 
 class StatusChangeRequestSchema(BaseSchema):
-    status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
 
 
 class OrderQuerySchema(BaseSchema):
-    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+    status = fields.String(validate=validate.OneOf(STATUSES))
     placed_from = fields.Date(metadata={"description": "Orders placed on or after this day (UTC)"})
     placed_until = fields.Date(metadata={"description": "Orders placed on or before this day"})

@@ -138,7 +138,7 @@ class ProductImages(MethodView):
         return image
 
 
-@blp.route("/<slug>/images/<int(max=2147483647):image_id>")
+@blp.route("/<slug>/images/<id:image_id>")
 class ProductImage(MethodView):
     @auth_required(blp, role="admin")
     @blp.arguments(ImageChangeSchema)

@@ -7,8 +7,9 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from bakery.api.base import MAX_ID, BaseSchema, StrictBoolean, StrictInteger
+from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
 from bakery.api.categories.schemas import SLUG
+from bakery.ids import MAX_ID
 from bakery.models.catalog import (
     ALT_MAX,
     EU_ALLERGENS,

@@ -1,0 +1,34 @@
+"""How the shop writes amounts and instants for people: one money and one shop-time formatter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+# Symbols written before the amount; other currencies show their code ("CHF 12.40").
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def money(cents: int, currency: str) -> str:
+    """1240 cents in EUR reads €12.40; 123456 in CHF reads CHF 1,234.56."""
+    sign = "-" if cents < 0 else ""
+    units, hundredths = divmod(abs(cents), 100)
+    amount = f"{units:,}.{hundredths:02d}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{currency} {amount}"
+
+
+def shop_zone() -> ZoneInfo:
+    """The shop's time zone (BAKERY_TIMEZONE): its days, opening hours and clocks."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def shop_time(instant: datetime) -> str:
+    """An instant on the shop's clock, naming the zone so nobody misreads it.
+
+    "Tue 2026-11-24 09:30 CET": the weekday for the counter, the date for the records.
+    """
+    local = instant.astimezone(shop_zone())
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
