@@ -55,7 +55,7 @@ class CatalogModelView(AdminOnlyModelView):
         """
         db.session.rollback()
         name = self.form_field_for.get(error.field, error.field)
-        field = None if isinstance(form, BaseListForm) else form._fields.get(name)
+        field = form[name] if not isinstance(form, BaseListForm) and name in form else None
         if field is None:
             self.handle_view_exception(error)
         else:

@@ -56,10 +56,14 @@ def amount_text(cents: int) -> str:
 class MoneyField(StringField):
     """An amount typed as money ('4.50'); `data` holds integer cents."""
 
-    def _value(self) -> str:
+    def typed_value(self) -> str:
+        """What the input shows: the text sent back after an error, else the amount typed."""
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else amount_text(self.data)
+
+    # WTForms' widgets render a field's value from _value(), the method fields override.
+    _value = typed_value
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:

@@ -45,7 +45,7 @@ class InlineEditWidget(XEditableWidget):
     def get_kwargs(self, field, kwargs):
         if isinstance(field, MoneyField):
             kwargs["data-type"] = "text"
-            kwargs["data-value"] = field._value()
+            kwargs["data-value"] = field.typed_value()
             return kwargs
         return super().get_kwargs(field, kwargs)
 
