@@ -19,7 +19,7 @@ from jinja2 import Environment
 from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models.orders import Order, OrderStatus
-from bakery.services.after_commit import after_commit, init_after_commit
+from bakery.services.after_commit import after_commit
 
 log = logging.getLogger("bakery.notifications")
 _OUTBOX = "bakery_outbox"
@@ -96,7 +96,6 @@ def _compose(order: Order) -> Message:
 
 
 def init_notifications(app: Flask) -> None:
-    init_after_commit()
     app.after_request(_send_once_answered)
 
 

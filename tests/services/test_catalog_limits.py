@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bakery.extensions import db
-from bakery.models.catalog import MAX_POSITION, MAX_PRICE_CENTS, MAX_STOCK, MAX_TAGS, Product
+from bakery.models.catalog import (
+    MAX_POSITION,
+    MAX_PRICE_CENTS,
+    MAX_STOCK,
+    MAX_TAGS,
+    Category,
+    Product,
+)
 from bakery.services import catalog
 from bakery.services.errors import InvalidInput
 
@@ -56,4 +63,5 @@ def test_a_category_position_out_of_range_is_refused(app, make_category, positio
         catalog.create_category(name="Cakes", position=position)
 
     assert refused.value.field == "position"
-    assert breads.position == 3
+    db.session.expire_all()
+    assert db.session.scalar(select(Category.position).where(Category.id == breads.id)) == 3
