@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,3 +32,9 @@ def shop_time(instant: datetime) -> str:
     """
     local = instant.astimezone(shop_zone())
     return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def weekday_name(weekday: int) -> str:
+    """The English name of an ISO weekday: 1 is Monday, 7 is Sunday."""
+    # January 2024 began on a Monday.
+    return f"{date(2024, 1, weekday):%A}"

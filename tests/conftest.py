@@ -23,7 +23,7 @@ from sqlalchemy import event, make_url, text
 
 from bakery import create_app
 from bakery.extensions import db
-from bakery.models import Base
+from bakery.models import Base, ShopProfile
 
 # The tests decide their own configuration: nothing leaks in from the developer's shell.
 SERVICE_URLS = {
@@ -179,6 +179,8 @@ def _empty_tables(application: Flask) -> None:
                 # The catalog revision is a single row the migrations create, not test data.
                 if table.name != "catalog_revision":
                     connection.execute(table.delete())
+            # So is the shop's profile: made again with every setting at its default.
+            connection.execute(ShopProfile.__table__.insert().values(id=1))
         db.engine.dispose()
 
 

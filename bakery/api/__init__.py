@@ -45,7 +45,8 @@ def init_api(app: Flask) -> Api:
             "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
             "info": {
                 "description": (
-                    "Storefront API of the bakery: catalog, cart, checkout and orders. "
+                    "Storefront API of the bakery: catalog, cart, pickup slots, checkout and "
+                    "orders. "
                     "Money is integer minor units (cents); times are ISO 8601 with a zone."
                 )
             },
@@ -81,6 +82,8 @@ def _blueprints() -> list:
     from bakery.api.categories.routes import blp as categories
     from bakery.api.me.routes import blp as me
     from bakery.api.orders.routes import blp as orders
+    from bakery.api.pickup.routes import blp as pickup
     from bakery.api.products.routes import blp as products
+    from bakery.api.shop.routes import blp as shop
 
-    return [me, categories, products, cart, orders]
+    return [me, categories, products, cart, orders, shop, pickup]

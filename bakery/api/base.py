@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, time
+
 from flask import Flask, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import RAISE, Schema, fields
@@ -12,6 +15,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from bakery.extensions import db
+from bakery.formatting import shop_zone
 from bakery.http_errors import http_error, json_error
 from bakery.services.errors import (
     Conflict,
@@ -57,6 +61,36 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class ClockTime(fields.Field):
+    """A time of day on the shop's clock as "HH:MM" (00:00 to 23:59), nothing else."""
+
+    default_error_messages = {"invalid": "Not a time of day as HH:MM (00:00 to 23:59)."}
+    _PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {}).update(
+            {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "07:30"}
+        )
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: time | None, attr, obj, **kwargs) -> str | None:
+        return None if value is None else f"{value:%H:%M}"
+
+    def _deserialize(self, value, attr, data, **kwargs) -> time:
+        if not isinstance(value, str) or not self._PATTERN.fullmatch(value):
+            raise self.make_error("invalid")
+        return time.fromisoformat(value)
+
+
+class ShopDateTime(fields.DateTime):
+    """An instant written with the shop's UTC offset at that moment (2026-12-12T08:00:00+01:00)."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs) -> str | None:
+        if value is None:
+            return None
+        return super()._serialize(value.astimezone(shop_zone()), attr, obj, **kwargs)
 
 
 class MultipartParser(FlaskParser):
@@ -110,6 +144,8 @@ def _location_of(field: str) -> str:
         return "form"
     if field in request.headers:
         return "headers"
+    if field in request.args:
+        return "query"
     return "json"
 
 

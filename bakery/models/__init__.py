@@ -20,6 +20,13 @@ from bakery.models.orders import (
     OrderStatus,
     OrderStatusChange,
 )
+from bakery.models.shop import (
+    Closure,
+    DailyBooking,
+    OpeningWindow,
+    ShopProfile,
+    SlotBooking,
+)
 
 __all__ = [
     "EU_ALLERGENS",
@@ -28,7 +35,10 @@ __all__ = [
     "CartItem",
     "CatalogRevision",
     "Category",
+    "Closure",
+    "DailyBooking",
     "IdempotencyKey",
+    "OpeningWindow",
     "Order",
     "OrderItem",
     "OrderStatus",
@@ -38,5 +48,7 @@ __all__ = [
     "ProductImage",
     "ProductTag",
     "Role",
+    "ShopProfile",
+    "SlotBooking",
     "User",
 ]

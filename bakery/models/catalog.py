@@ -53,6 +53,15 @@ MAX_PRICE_CENTS = 10_000_000
 MAX_STOCK = 1_000_000
 MAX_POSITION = 10_000
 MAX_TAGS = 20
+MAX_LEAD_DAYS = 30
+MAX_DAILY_LIMIT = 100_000
+# Every weekday, as a bit per ISO weekday (Monday is bit 0): see Product.available_weekdays.
+ALL_WEEKDAYS_MASK = 0b111_1111
+
+
+def weekday_bit(weekday: int) -> int:
+    """The bit of an ISO weekday in Product.weekday_mask."""
+    return 1 << (weekday - 1)
 
 
 class Category(IdMixin, TimestampMixin, Base):
@@ -76,6 +85,12 @@ class Product(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        CheckConstraint(f"lead_days BETWEEN 0 AND {MAX_LEAD_DAYS}", name="lead_days_range"),
+        CheckConstraint(
+            f"daily_limit IS NULL OR daily_limit BETWEEN 1 AND {MAX_DAILY_LIMIT}",
+            name="daily_limit_range",
+        ),
+        CheckConstraint(f"weekday_mask BETWEEN 1 AND {ALL_WEEKDAYS_MASK}", name="weekdays_known"),
         # Public listings filter on is_active (and perhaps one category) and sort by one of
         # these columns, ties broken by id: a page is read straight off the index, whatever the
         # size of the catalog or of the category.
@@ -91,6 +106,14 @@ class Product(IdMixin, TimestampMixin, Base):
     stock: Mapped[int | None] = mapped_column(default=None)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    # Days of notice: 0 is the same day; n means ordered before the cutoff n days before pickup.
+    lead_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Units that may be promised for one pickup date over all live orders; None: no limit.
+    daily_limit: Mapped[int | None]
+    # The weekdays it can be collected, one bit each, so "baked on Fridays" is one SQL test.
+    weekday_mask: Mapped[int] = mapped_column(
+        default=ALL_WEEKDAYS_MASK, server_default=str(ALL_WEEKDAYS_MASK)
+    )
 
     category: Mapped[Category] = relationship(back_populates="products")
     images: Mapped[list[ProductImage]] = relationship(
@@ -122,6 +145,20 @@ class Product(IdMixin, TimestampMixin, Base):
     @classmethod
     def _for_sale_expression(cls) -> ColumnElement[bool]:
         return cls.is_active & cls.category_id.in_(select(Category.id).where(Category.is_active))
+
+    @property
+    def available_weekdays(self) -> list[int]:
+        """ISO weekdays (1 Monday to 7 Sunday) it can be collected on."""
+        return [day for day in range(1, 8) if self.weekday_mask & weekday_bit(day)]
+
+    @available_weekdays.setter
+    def available_weekdays(self, weekdays: list[int]) -> None:
+        self.weekday_mask = sum(weekday_bit(day) for day in set(weekdays))
+
+    @classmethod
+    def collected_on_weekday(cls, weekday: int) -> ColumnElement[bool]:
+        """The products that can be collected on this ISO weekday, as a SQL condition."""
+        return cls.weekday_mask.op("&")(weekday_bit(weekday)) != 0
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"

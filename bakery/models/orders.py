@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -54,6 +55,9 @@ MAX_LINE_QUANTITY = 99
 DELIVERY_ADDRESS_MAX = 500
 NOTES_MAX = 1000
 IDEMPOTENCY_KEY_MAX = 255
+PICKUP_CODE_LENGTH = 6
+# No 0/O, 1/I/L: a code read aloud at the counter or from a phone is not misheard.
+PICKUP_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def _one_of(column: str, values: Iterable[str]) -> str:
@@ -109,6 +113,8 @@ class Order(IdMixin, TimestampMixin, Base):
         Index(None, "user_id", "created_at"),
         Index(None, "status", "created_at"),
         Index(None, "created_at"),
+        # The day's orders for the counter, the bake list and the pick list, by slot.
+        Index(None, "pickup_date", "pickup_at"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -118,7 +124,15 @@ class Order(IdMixin, TimestampMixin, Base):
         String(16), default=OrderStatus.PENDING.value, server_default=OrderStatus.PENDING.value
     )
     fulfillment: Mapped[str] = mapped_column(String(16), default="pickup", server_default="pickup")
+    # The slot's start (or the wanted delivery time); pickup_until is the slot's end, and is set
+    # exactly when the order holds a place in a slot.
     pickup_at: Mapped[datetime | None]
+    pickup_until: Mapped[datetime | None]
+    # The shop-local date the order is collected or delivered, counted against daily limits;
+    # None only for orders placed before the pickup calendar existed.
+    pickup_date: Mapped[date | None] = mapped_column(Date)
+    # Said at the counter to collect the order; None only for orders from before the calendar.
+    pickup_code: Mapped[str | None] = mapped_column(String(PICKUP_CODE_LENGTH), unique=True)
     delivery_address: Mapped[str | None] = mapped_column(String(DELIVERY_ADDRESS_MAX))
     notes: Mapped[str | None] = mapped_column(String(NOTES_MAX))
     # 64-bit: many dear lines must not overflow a total.

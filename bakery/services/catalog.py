@@ -15,6 +15,8 @@ from bakery.models.base import utcnow
 from bakery.models.catalog import (
     CATEGORY_NAME_MAX,
     EU_ALLERGENS,
+    MAX_DAILY_LIMIT,
+    MAX_LEAD_DAYS,
     MAX_POSITION,
     MAX_PRICE_CENTS,
     MAX_STOCK,
@@ -31,7 +33,17 @@ from bakery.services.errors import Conflict, InvalidInput, NotFound
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 PRODUCT_FIELDS = frozenset(
-    {"name", "slug", "description", "price_cents", "stock", "is_active", "category_id"}
+    {
+        "name",
+        "slug",
+        "description",
+        "price_cents",
+        "stock",
+        "is_active",
+        "category_id",
+        "lead_days",
+        "daily_limit",
+    }
 )
 CATEGORY_FIELDS = frozenset({"name", "slug", "description", "position", "is_active"})
 
@@ -251,6 +263,35 @@ def _check_amounts(price_cents: int | None, stock: int | None) -> None:
         raise InvalidInput(f"The stock may be {MAX_STOCK} at most", field="stock")
 
 
+def _check_pickup_rules(lead_days: int | None, daily_limit: int | None) -> None:
+    if lead_days is not None and not 0 <= lead_days <= MAX_LEAD_DAYS:
+        raise InvalidInput(
+            f"The notice must be 0 to {MAX_LEAD_DAYS} days (lead_days)", field="lead_days"
+        )
+    if daily_limit is not None and not 1 <= daily_limit <= MAX_DAILY_LIMIT:
+        raise InvalidInput(
+            f"The daily limit must be 1 to {MAX_DAILY_LIMIT} units, or none", field="daily_limit"
+        )
+
+
+def clean_weekdays(weekdays: Iterable[int]) -> list[int]:
+    """The weekdays a product can be collected on: 1 (Monday) to 7, each once, at least one."""
+    days = list(weekdays)
+    if not days:
+        raise InvalidInput(
+            "Choose at least one weekday the product can be collected on",
+            field="available_weekdays",
+        )
+    for day in days:
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 7:
+            raise InvalidInput(
+                f"Weekdays are 1 (Monday) to 7 (Sunday), not {day!r}", field="available_weekdays"
+            )
+    if len(set(days)) != len(days):
+        raise InvalidInput("A weekday is listed twice", field="available_weekdays")
+    return sorted(days)
+
+
 def _check_position(position: int) -> int:
     if not 0 <= position <= MAX_POSITION:
         raise InvalidInput(f"The position must be between 0 and {MAX_POSITION}", field="position")
@@ -269,11 +310,16 @@ def create_product(
     is_active: bool = True,
     tags: Iterable[str] = (),
     allergens: Iterable[str] = (),
+    lead_days: int = 0,
+    daily_limit: int | None = None,
+    available_weekdays: Iterable[int] = range(1, 8),
 ) -> Product:
     _check_amounts(price_cents, stock)
+    _check_pickup_rules(lead_days, daily_limit)
     # Everything checked before the product exists: a half-made one must not reach the session.
     tags = clean_tags(tags)
     allergens = clean_allergens(allergens)
+    weekdays = clean_weekdays(available_weekdays)
     product = Product(
         name=_required_name(name, NAME_MAX),
         slug=_unique_slug(Product, name) if slug is None else _explicit_slug(Product, slug),
@@ -282,7 +328,10 @@ def create_product(
         description=description or "",
         stock=stock,
         is_active=is_active,
+        lead_days=lead_days,
+        daily_limit=daily_limit,
     )
+    product.available_weekdays = weekdays
     product.tags = tags
     product.allergens = allergens
     db.session.add(product)
@@ -293,9 +342,12 @@ def create_product(
 
 def update_product(product: Product, changes: dict[str, Any]) -> Product:
     """Change the given fields only; tags and allergens are replaced as a whole when given."""
-    _refuse_unknown(changes, PRODUCT_FIELDS | {"tags", "allergens"})
+    _refuse_unknown(changes, PRODUCT_FIELDS | {"tags", "allergens", "available_weekdays"})
     changes = dict(changes)
     _check_amounts(changes.get("price_cents"), changes.get("stock"))
+    _check_pickup_rules(changes.get("lead_days"), changes.get("daily_limit"))
+    if "available_weekdays" in changes:
+        product.available_weekdays = clean_weekdays(changes.pop("available_weekdays"))
     if "slug" in changes:
         product.slug = _explicit_slug(Product, changes.pop("slug"), other_than=product.id)
     if "name" in changes:

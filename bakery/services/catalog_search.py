@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cached_property
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 
 from bakery.extensions import db
 from bakery.models.catalog import (
@@ -16,6 +17,8 @@ from bakery.models.catalog import (
     ProductAllergen,
     ProductTag,
 )
+from bakery.models.shop import DailyBooking
+from bakery.services import pickup
 from bakery.services.catalog import current_revision, with_details
 
 # Ties are broken by id, so a page is read straight off the listing indexes (models/catalog.py).
@@ -39,6 +42,28 @@ class ProductSearch:
     min_price: int | None = None
     max_price: int | None = None
     sort: str = "name"
+    # Only products that can be ordered now for pickup that shop-local date.
+    available_on: date | None = None
+
+    @cached_property
+    def pickup_conditions(self) -> list[ColumnElement[bool]]:
+        """What `available_on` asks, worked out once per search: the calendar is read once."""
+        day = self.available_on
+        if day is None:
+            return []
+        shop_open, most_notice_days = pickup.orderable_on(day)
+        if not shop_open:
+            return [false()]
+        booked = (
+            select(DailyBooking.booked)
+            .where(DailyBooking.product_id == Product.id, DailyBooking.pickup_date == day)
+            .scalar_subquery()
+        )
+        return [
+            Product.collected_on_weekday(day.isoweekday()),
+            Product.lead_days <= most_notice_days,
+            or_(Product.daily_limit.is_(None), Product.daily_limit > func.coalesce(booked, 0)),
+        ]
 
 
 @dataclass(frozen=True)
@@ -93,7 +118,7 @@ def _conditions(search: ProductSearch) -> list:
         conditions.append(Product.price_cents >= search.min_price)
     if search.max_price is not None:
         conditions.append(Product.price_cents <= search.max_price)
-    return conditions
+    return conditions + search.pickup_conditions
 
 
 def _page(statement: Select, search: ProductSearch, *, limit: int, offset: int) -> Select:

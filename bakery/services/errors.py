@@ -34,3 +34,11 @@ class OutOfStock(Conflict):
 
 class InvalidTransition(Conflict):
     """An order status change the workflow does not allow."""
+
+
+class SlotFull(Conflict):
+    """The pickup slot has no place left."""
+
+
+class DailyLimitReached(Conflict):
+    """A product's units for that pickup date are all promised."""

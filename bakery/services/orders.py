@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.orm import selectinload
 
 from bakery.extensions import db
 from bakery.models.accounts import User
 from bakery.models.base import utcnow
 from bakery.models.catalog import Product
-from bakery.models.orders import Cart, CartItem, Order, OrderItem, OrderStatus, OrderStatusChange
-from bakery.services import notifications
+from bakery.models.orders import (
+    PICKUP_CODE_ALPHABET,
+    PICKUP_CODE_LENGTH,
+    Cart,
+    CartItem,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+)
+from bakery.services import bookings, notifications, pickup
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
 from bakery.services.sales import start_of_day
 
 MAX_PICKUP_AHEAD = timedelta(days=365)
+PICKUP_CODE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ def place_order(user: User, details: Checkout) -> Order:
     The cart row is locked first, so two checkouts of one cart queue and the second finds it
     empty. Stock is taken with one conditional UPDATE per product, in product order: a product
     sells out for exactly one of two racing buyers, and nothing is left half-done on failure.
+    The pickup calendar is checked again here, and the products' daily units and the slot's
+    place are taken the same way (services/bookings.py).
     """
     _check_checkout(details)
     cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id).with_for_update())
@@ -63,6 +76,11 @@ def place_order(user: User, details: Checkout) -> Order:
     )
     if not lines:
         raise InvalidInput("The cart is empty: add products before checking out")
+    plan = pickup.plan_pickup(
+        details.fulfillment,
+        details.pickup_at,
+        [pickup.Want(line.product, line.quantity) for line in lines],
+    )
     order = Order(
         # A unique placeholder until the id is known; the number is made from the id below.
         number=f"NEW-{uuid.uuid4().hex[:16]}",
@@ -71,6 +89,9 @@ def place_order(user: User, details: Checkout) -> Order:
         fulfillment=details.fulfillment,
         # Stored and shown in UTC, whatever offset the shopper's device sent.
         pickup_at=details.pickup_at.astimezone(UTC) if details.pickup_at else None,
+        pickup_until=plan.slot.end.astimezone(UTC) if plan.slot else None,
+        pickup_date=plan.date,
+        pickup_code=_new_pickup_code(),
         delivery_address=(details.delivery_address or "").strip() or None,
         notes=(details.notes or "").strip() or None,
         subtotal_cents=0,
@@ -91,6 +112,11 @@ def place_order(user: User, details: Checkout) -> Order:
                 line_total_cents=product.price_cents * line.quantity,
             )
         )
+    # Units, then the slot: the order cancelling gives them back in (services/bookings.py).
+    for line in lines:
+        bookings.take_units(line.product, plan.date, line.quantity)
+    if plan.slot is not None:
+        bookings.take_place(plan.slot.start, plan.slot_capacity)
     order.subtotal_cents = sum(item.line_total_cents for item in order.items)
     order.total_cents = order.subtotal_cents
     db.session.add(order)
@@ -101,6 +127,20 @@ def place_order(user: User, details: Checkout) -> Order:
         db.session.delete(line)
     db.session.flush()
     return order
+
+
+def _new_pickup_code() -> str:
+    """A code no order has yet; with 31^6 codes a clash is rare, and simply drawn again."""
+    for _attempt in range(PICKUP_CODE_ATTEMPTS):
+        code = "".join(secrets.choice(PICKUP_CODE_ALPHABET) for _ in range(PICKUP_CODE_LENGTH))
+        if not db.session.scalar(select(exists().where(Order.pickup_code == code))):
+            return code
+    raise RuntimeError("No free pickup code found; the codes are nearly all taken")
+
+
+def normalise_pickup_code(code: str) -> str:
+    """A code as it is said or typed at the counter: any case, spaces anywhere."""
+    return "".join(code.split()).upper()
 
 
 def _no_longer_for_sale(product: Product) -> Conflict:
@@ -181,6 +221,7 @@ def change_status(order: Order, status: str, *, by: User) -> Order:
         )
     if target == OrderStatus.CANCELLED:
         _give_back_stock(order)
+        bookings.give_back(order)
     order.status = target
     order.updated_at = utcnow()
     _record(order, target, by=by)
@@ -227,6 +268,8 @@ def list_orders(
     status: str | None = None,
     placed_from: date | None = None,
     placed_until: date | None = None,
+    pickup_date: date | None = None,
+    pickup_code: str | None = None,
 ) -> Select:
     """Newest first: a shopper's own orders, or every order for staff, filtered."""
     query = _with_details(select(Order)).order_by(Order.created_at.desc(), Order.id.desc())
@@ -234,6 +277,10 @@ def list_orders(
         query = query.where(Order.user_id == for_user.id)
     if status is not None:
         query = query.where(Order.status == status)
+    if pickup_date is not None:
+        query = query.where(Order.pickup_date == pickup_date)
+    if pickup_code is not None:
+        query = query.where(Order.pickup_code == normalise_pickup_code(pickup_code))
     return query.where(*placed_within(placed_from, placed_until))
 
 

@@ -54,6 +54,9 @@ PRODUCT_FIELDS = {
     "allergens",
     "stock",
     "is_active",
+    "lead_days",
+    "daily_limit",
+    "available_weekdays",
     "created_at",
     "updated_at",
 }

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema
+from bakery.api.base import BaseSchema, ShopDateTime
 from bakery.models.orders import DELIVERY_ADDRESS_MAX, FULFILLMENTS, NOTES_MAX, OrderStatus
 
 STATUSES = [status.value for status in OrderStatus]
@@ -51,7 +51,24 @@ class OrderSchema(BaseSchema):
     total_cents = fields.Integer(dump_only=True)
     currency = fields.String(dump_only=True)
     fulfillment = fields.String(dump_only=True)
-    pickup_at = fields.DateTime(dump_only=True, allow_none=True)
+    pickup_at = ShopDateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The slot's start, or the wanted delivery time"},
+    )
+    pickup_until = ShopDateTime(
+        dump_only=True, allow_none=True, metadata={"description": "The slot's end; null without"}
+    )
+    pickup_date = fields.Date(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Shop-local date of pickup or delivery"},
+    )
+    pickup_code = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Said at the counter to collect the order", "example": "K7Q4ZP"},
+    )
     delivery_address = fields.String(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True, allow_none=True)
     customer = fields.Nested(CustomerSchema, dump_only=True)
@@ -65,7 +82,13 @@ class CheckoutSchema(BaseSchema):
     pickup_at = fields.AwareDateTime(
         load_default=None,
         allow_none=True,
-        metadata={"description": "When the shopper will collect; ISO 8601 with an offset"},
+        metadata={
+            "description": (
+                "The start of an available pickup slot (GET /api/v1/pickup-slots), any UTC "
+                "offset; required for pickup once the shop has opening hours. For delivery: "
+                "the wanted delivery time"
+            )
+        },
     )
     delivery_address = fields.String(
         load_default=None,
@@ -86,3 +109,10 @@ class OrderQuerySchema(BaseSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     placed_from = fields.Date(metadata={"description": "Orders placed on or after this day (UTC)"})
     placed_until = fields.Date(metadata={"description": "Orders placed on or before this day"})
+    pickup_date = fields.Date(
+        metadata={"description": "Orders to collect or deliver that date (shop time)"}
+    )
+    pickup_code = fields.String(
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "The order with this pickup code (any case, spaces ignored)"},
+    )

@@ -52,8 +52,16 @@ class Products(MethodView):
         page = catalog_search.page_version(
             search, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
+        # Which products can be collected on a date moves with the clock and with orders,
+        # not only with catalog writes: the count tells those answers apart too.
+        collectable = catalog_search.count_products(search) if search.available_on else None
         etag = caching.catalog_etag(
-            ProductSchema, "products", request.query_string, page.revision, page.products
+            ProductSchema,
+            "products",
+            request.query_string,
+            page.revision,
+            page.products,
+            collectable,
         )
         caching.stop_if_not_modified(etag)
 

@@ -13,6 +13,8 @@ from bakery.ids import MAX_ID
 from bakery.models.catalog import (
     ALT_MAX,
     EU_ALLERGENS,
+    MAX_DAILY_LIMIT,
+    MAX_LEAD_DAYS,
     MAX_PRICE_CENTS,
     MAX_STOCK,
     MAX_TAGS,
@@ -52,6 +54,11 @@ class ImageSchema(BaseSchema):
 
     def variant_urls(self, image) -> dict[str, str]:
         return {variant: self._url(image, variant) for variant in VARIANTS}
+
+
+def _no_repeats(values: list) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("A weekday is listed twice.")
 
 
 class ProductSchema(BaseSchema):
@@ -102,6 +109,32 @@ class ProductSchema(BaseSchema):
         metadata={"description": "Units left; null when not counted", "example": 12},
     )
     is_active = StrictBoolean(load_default=True)
+    lead_days = StrictInteger(
+        validate=validate.Range(min=0, max=MAX_LEAD_DAYS),
+        metadata={
+            "description": (
+                "Days of notice: 0 is the same day; n means ordered before the shop's cutoff "
+                "time n days before pickup (default 0)"
+            ),
+            "example": 0,
+        },
+    )
+    daily_limit = StrictInteger(
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_DAILY_LIMIT),
+        metadata={
+            "description": "Units for one pickup date over all live orders; null: no limit",
+            "example": None,
+        },
+    )
+    available_weekdays = fields.List(
+        StrictInteger(validate=validate.Range(min=1, max=7)),
+        validate=[validate.Length(min=1, max=7), _no_repeats],
+        metadata={
+            "description": "ISO weekdays it can be collected on, 1 (Monday) to 7 (default all)",
+            "example": [1, 2, 3, 4, 5, 6, 7],
+        },
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -126,6 +159,14 @@ class ProductQuerySchema(BaseSchema):
         validate=validate.Range(min=0), metadata={"description": "Cents, inclusive"}
     )
     sort = fields.String(load_default="name", validate=validate.OneOf(list(SORTS)))
+    available_on = fields.Date(
+        metadata={
+            "description": (
+                "Only products that can be ordered now for pickup that date (shop time): "
+                "weekday, notice and cutoff, daily limit not yet reached, shop open"
+            )
+        }
+    )
 
 
 class ImageFile(Upload):

@@ -1,0 +1,1 @@
+"""Storefront pickup slots: when a shopper can collect, for their cart or chosen products."""

@@ -1,0 +1,1 @@
+"""Storefront shop: the profile, opening hours and closures shoppers plan their pickup by."""

@@ -1,0 +1,74 @@
+"""Shop: its profile and pickup rules for everyone; admins change them and close dates."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from bakery.api.base import Blueprint
+from bakery.api.shop.schemas import ClosureSchema, ShopSchema
+from bakery.auth.guards import auth_required
+from bakery.extensions import db
+from bakery.services import shop
+
+blp = Blueprint(
+    "shop", __name__, url_prefix="/api/v1/shop", description="The shop and its pickup calendar"
+)
+
+
+def _whole_shop() -> dict:
+    profile = shop.get_profile()
+    return {
+        "name": profile.name,
+        "address": profile.address,
+        "phone": profile.phone,
+        "email": profile.email,
+        "pickup": {
+            "slot_minutes": profile.slot_minutes,
+            "slot_capacity": profile.slot_capacity,
+            "min_lead_minutes": profile.min_lead_minutes,
+            "cutoff_time": profile.cutoff_time,
+            "horizon_days": profile.horizon_days,
+            "opening_hours": shop.opening_hours(),
+            "closures": shop.closures_from(shop.shop_today()),
+        },
+    }
+
+
+@blp.route("")
+class Shop(MethodView):
+    @blp.response(200, ShopSchema)
+    def get(self):
+        """The shop's profile, opening hours, pickup rules and closures to come"""
+        return _whole_shop()
+
+    @auth_required(blp, role="admin")
+    @blp.arguments(ShopSchema)
+    @blp.response(200, ShopSchema)
+    def patch(self, data):
+        """Change the profile or pickup rules (admin); `opening_hours` replaces the whole week"""
+        shop.update_shop(data)
+        db.session.commit()
+        return _whole_shop()
+
+
+@blp.route("/closures")
+class Closures(MethodView):
+    @auth_required(blp, role="admin")
+    @blp.arguments(ClosureSchema)
+    @blp.response(201, ClosureSchema)
+    def post(self, data):
+        """Close the shop on a date or a range of dates (admin); orders already placed stay"""
+        closure = shop.add_closure(**data)
+        db.session.commit()
+        return closure
+
+
+@blp.route("/closures/<id:closure_id>")
+class ClosureById(MethodView):
+    @auth_required(blp, role="admin")
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, closure_id):
+        """Open a closed date again (admin)"""
+        shop.delete_closure(closure_id)
+        db.session.commit()
