@@ -14,11 +14,19 @@ from bakery.services.errors import DomainError
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Fill an empty catalog with a demo bakery (does nothing when any product exists)."""
-    from bakery.demo_catalog import CATEGORIES, PRODUCTS
-    from bakery.demo_pictures import draw_product_picture
-    from bakery.services import catalog, images
+    """Fill an empty catalog with a demo bakery, and set demo opening hours if there are none.
 
+    Does nothing to a catalog that has any product, nor to hours the shop has set.
+    """
+    from bakery.demo_catalog import CATEGORIES, OPENING_HOURS, PRODUCTS
+    from bakery.demo_pictures import draw_product_picture
+    from bakery.services import catalog, images, shop
+
+    if not shop.opening_hours():
+        week = [shop.Window(*window) for window in OPENING_HOURS]
+        shop.update_shop({"pickup": {"opening_hours": week}})
+        db.session.commit()
+        click.echo("Set demo opening hours: Tuesday to Saturday 07:00-18:00, Sunday 08:00-12:00.")
     if not catalog.catalog_is_empty():
         click.echo("The catalog already has products; nothing to seed.")
         return

@@ -1,4 +1,6 @@
-"""Demo catalog of a European artisan bakery, used by the `seed` command."""
+"""Demo catalog of a European artisan bakery and its opening hours, used by the `seed` command."""
+
+from datetime import time
 
 # Plain data on purpose: the seed command maps it onto the models, and the picture
 # generator reads COLOURS, without either dragging in the app or its database.
@@ -58,6 +60,12 @@ CATEGORIES: tuple[dict, ...] = (
         ),
         "position": 6,
     },
+)
+
+# Tuesday to Saturday 07:00-18:00, Sunday 08:00-12:00, Monday closed: (weekday, opens, closes).
+OPENING_HOURS = (
+    *((weekday, time(7), time(18)) for weekday in range(2, 7)),
+    (7, time(8), time(12)),
 )
 
 PRODUCTS: tuple[dict, ...] = (
@@ -195,6 +203,20 @@ PRODUCTS: tuple[dict, ...] = (
         "stock": 8,
         "is_active": True,
     },
+    {
+        "name": "Friday Challah",
+        "category": "breads",
+        "description": (
+            "A six-strand braided loaf, soft and a little sweet, brushed with egg and "
+            "scattered with poppy and sesame seeds. Baked on Fridays only."
+        ),
+        "price_cents": 590,
+        "allergens": ["gluten", "eggs", "sesame"],
+        "tags": ["vegetarian"],
+        "stock": None,
+        "is_active": True,
+        "available_weekdays": [5],
+    },
     # Cakes & tarts
     {
         "name": "Lemon Tart Slice",
@@ -261,6 +283,23 @@ PRODUCTS: tuple[dict, ...] = (
         "tags": ["vegetarian", "sweet"],
         "stock": None,
         "is_active": True,
+        "lead_days": 1,
+    },
+    {
+        "name": "Celebration Chocolate Cake, Whole (22 cm)",
+        "category": "cakes-tarts",
+        "description": (
+            "Three layers of dark chocolate sponge with ganache and a glossy mirror glaze, "
+            "written on as you wish. Baked to order for ten to twelve people: order two days "
+            "ahead, before 18:00. We bake four a day."
+        ),
+        "price_cents": 4800,
+        "allergens": ["gluten", "milk", "eggs", "soybeans"],
+        "tags": ["vegetarian", "sweet", "celebration"],
+        "stock": None,
+        "is_active": True,
+        "lead_days": 2,
+        "daily_limit": 4,
     },
     # Cookies & biscuits
     {

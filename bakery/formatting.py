@@ -38,3 +38,14 @@ def weekday_name(weekday: int) -> str:
     """The English name of an ISO weekday: 1 is Monday, 7 is Sunday."""
     # January 2024 began on a Monday.
     return f"{date(2024, 1, weekday):%A}"
+
+
+def pickup_window(start: datetime, end: datetime | None) -> str:
+    """A pickup slot on the shop's clock: "Sat 2026-12-12 08:00 to 08:30 CET".
+
+    One instant alone (a wanted delivery time, an order from before slots) reads as shop_time.
+    """
+    if end is None:
+        return shop_time(start)
+    local_start, local_end = start.astimezone(shop_zone()), end.astimezone(shop_zone())
+    return f"{local_start:%a %Y-%m-%d %H:%M} to {local_end:%H:%M} {local_end.tzname()}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from bakery.extensions import db
-from bakery.models import EU_ALLERGENS, Category, Product, ProductImage, User
+from bakery.models import EU_ALLERGENS, Category, OpeningWindow, Product, ProductImage, User
 from bakery.services.images import VARIANTS, variant_name
 
 STRONG_PASSWORD = "rye-and-spelt-2026"
@@ -231,6 +232,41 @@ def test_seed_a_second_time_changes_nothing(app, runner):
     assert not re.search(r"^\[\s*\d+/\d+\]", again.output, flags=re.MULTILINE)
     assert (_count(Category), _count(Product), _count(ProductImage)) == counts
     assert _files_under(app.config["UPLOAD_FOLDER"]) == files
+
+
+def _week() -> list[tuple[int, str, str]]:
+    db.session.expire_all()
+    return [
+        (window.weekday, f"{window.opens:%H:%M}", f"{window.closes:%H:%M}")
+        for window in db.session.scalars(
+            select(OpeningWindow).order_by(OpeningWindow.weekday, OpeningWindow.opens)
+        )
+    ]
+
+
+def test_seed_sets_the_demo_opening_hours_and_products_that_need_notice(runner):
+    result = _seed(runner)
+
+    assert "opening hours" in result.output
+    assert _week() == [
+        *((weekday, "07:00", "18:00") for weekday in range(2, 7)),
+        (7, "08:00", "12:00"),
+    ]
+    seeded = list(db.session.scalars(select(Product)))
+    assert any(p.lead_days == 2 and p.daily_limit is not None for p in seeded)
+    assert any(p.available_weekdays == [5] for p in seeded)
+
+
+def test_seed_keeps_the_hours_a_shop_has_set(runner):
+    from bakery.services import shop
+
+    shop.update_shop({"pickup": {"opening_hours": [shop.Window(1, time(6), time(9))]}})
+    db.session.commit()
+
+    result = _seed(runner)
+
+    assert "opening hours" not in result.output
+    assert _week() == [(1, "06:00", "09:00")]
 
 
 def test_the_bakery_console_script_offers_the_same_commands():

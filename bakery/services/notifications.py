@@ -17,7 +17,7 @@ from flask import Flask, Response, current_app, g, has_request_context
 from jinja2 import Environment
 
 from bakery.extensions import db
-from bakery.formatting import money
+from bakery.formatting import money, pickup_window
 from bakery.models.orders import Order, OrderStatus
 from bakery.services.after_commit import after_commit
 
@@ -38,6 +38,14 @@ TEXT = Environment(autoescape=False, keep_trailing_newline=True).from_string(  #
 We have confirmed your order {{ number }}. We will let you know when it is ready.
 {%- else -%}
 Your order {{ number }} is ready{% if fulfillment == "pickup" %} for pickup{% endif %}.
+{%- if fulfillment == "pickup" and code %}
+
+Pickup code: {{ code }}
+{%- if window %}
+When: {{ window }}
+{%- endif %}
+Say the code at the counter and we hand you your order.
+{%- endif %}
 {%- endif %}
 
 {% for item in items -%}
@@ -53,6 +61,9 @@ HTML = Environment(autoescape=True).from_string("""<p>Hello {{ name }},</p>
 <p>{% if status == "confirmed" %}We have confirmed your order <b>{{ number }}</b>. We will let
 you know when it is ready.{% else %}Your order <b>{{ number }}</b> is ready{% if
 fulfillment == "pickup" %} for pickup{% endif %}.{% endif %}</p>
+{% if status == "ready" and fulfillment == "pickup" and code %}<p>Pickup code:
+<b style="font-size:1.4em;letter-spacing:0.1em">{{ code }}</b>{% if window %}<br>When:
+{{ window }}{% endif %}<br>Say the code at the counter and we hand you your order.</p>{% endif %}
 <table>{% for item in items %}<tr><td>{{ item.quantity }} &times; {{ item.product_name }}</td>
 <td style="text-align:right">{{ money(item.line_total_cents) }}</td></tr>{% endfor %}
 <tr><th>Total</th><th style="text-align:right">{{ money(total) }}</th></tr></table>
@@ -86,6 +97,8 @@ def _compose(order: Order) -> Message:
         "items": order.items,
         "total": order.total_cents,
         "money": lambda cents: money(cents, order.currency),
+        "code": order.pickup_code,
+        "window": pickup_window(order.pickup_at, order.pickup_until) if order.pickup_at else None,
     }
     return Message(
         recipient=order.customer.email,
