@@ -62,10 +62,21 @@ class Orders(MethodView):
     @auth_required(blp)
     @_key_checked_first
     @limiter.limit(_checkout_limit, key_func=_per_user, exempt_when=_is_replay)
-    @blp.arguments(CheckoutSchema)
+    @blp.arguments(
+        CheckoutSchema,
+        example={
+            "fulfillment": "pickup",
+            "pickup_at": "2026-12-12T08:00:00+01:00",
+            "notes": "Sliced, please",
+        },
+    )
     @blp.response(201, OrderSchema)
     @blp.alt_response(400, response="BAD_REQUEST", description="Malformed Idempotency-Key")
-    @blp.alt_response(409, response="CONFLICT", description="Out of stock, or key in use")
+    @blp.alt_response(
+        409,
+        response="CONFLICT",
+        description="Out of stock, the slot just filled, a daily limit reached, or key in use",
+    )
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(
         parameters=[
@@ -78,7 +89,12 @@ class Orders(MethodView):
         ]
     )
     def post(self, data):
-        """Check out the caller's cart (prices from the catalog, stock taken at once)"""
+        """Check out the caller's cart (prices from the catalog, stock taken at once)
+
+        While the shop has opening hours, a pickup order names the start of an available slot
+        (`GET /api/v1/pickup-slots`) in `pickup_at`; the slot and the products' daily limits
+        are checked again and taken in the same transaction.
+        """
         user = current_user()
         details = orders.Checkout(**data)
         key = request.headers.get("Idempotency-Key")

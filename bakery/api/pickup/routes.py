@@ -9,13 +9,40 @@ from bakery.api.pickup.schemas import PickupDaySchema, PickupSlotQuerySchema
 from bakery.auth.guards import optional_user
 from bakery.services import pickup
 
+EXAMPLE = [
+    {"date": "2026-12-07", "is_open": False, "reason": "closed", "slots": []},
+    {
+        "date": "2026-12-08",
+        "is_open": True,
+        "reason": None,
+        "slots": [
+            {
+                "start": "2026-12-08T07:00:00+01:00",
+                "end": "2026-12-08T07:30:00+01:00",
+                "remaining": 0,
+                "is_available": False,
+                "reason": "full",
+                "unavailable_products": [],
+            },
+            {
+                "start": "2026-12-08T07:30:00+01:00",
+                "end": "2026-12-08T08:00:00+01:00",
+                "remaining": 4,
+                "is_available": True,
+                "reason": None,
+                "unavailable_products": [],
+            },
+        ],
+    },
+]
+
 blp = Blueprint("pickup", __name__, url_prefix="/api/v1/pickup-slots", description="Pickup slots")
 
 
 @blp.route("")
 class PickupSlots(MethodView):
     @blp.arguments(PickupSlotQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, PickupDaySchema(many=True))
+    @blp.response(200, PickupDaySchema(many=True), example=EXAMPLE)
     @blp.alt_response(401, response="UNAUTHORIZED", description="A bearer token that is not valid")
     @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, days, first=None, product_id=None):

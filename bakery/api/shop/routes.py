@@ -10,6 +10,31 @@ from bakery.auth.guards import auth_required
 from bakery.extensions import db
 from bakery.services import shop
 
+WEEK = [
+    *({"weekday": weekday, "opens": "07:00", "closes": "18:00"} for weekday in range(2, 7)),
+    {"weekday": 7, "opens": "08:00", "closes": "12:00"},
+]
+SHOP_EXAMPLE = {
+    "name": "Rye & Rise",
+    "address": "Bergstraße 12, 10115 Berlin",
+    "phone": "+49 30 1234567",
+    "email": "hello@ryeandrise.example",
+    "currency": "EUR",
+    "timezone": "Europe/Berlin",
+    "pickup": {
+        "slot_minutes": 30,
+        "slot_capacity": 10,
+        "min_lead_minutes": 60,
+        "cutoff_time": "18:00",
+        "horizon_days": 14,
+        "opening_hours": WEEK,
+        "closures": [
+            {"id": 1, "date_from": "2026-12-24", "date_to": "2026-12-26", "reason": "Christmas"}
+        ],
+    },
+}
+PATCH_EXAMPLE = {"pickup": {"slot_capacity": 6, "opening_hours": WEEK}}
+
 blp = Blueprint(
     "shop", __name__, url_prefix="/api/v1/shop", description="The shop and its pickup calendar"
 )
@@ -36,13 +61,13 @@ def _whole_shop() -> dict:
 
 @blp.route("")
 class Shop(MethodView):
-    @blp.response(200, ShopSchema)
+    @blp.response(200, ShopSchema, example=SHOP_EXAMPLE)
     def get(self):
         """The shop's profile, opening hours, pickup rules and closures to come"""
         return _whole_shop()
 
     @auth_required(blp, role="admin")
-    @blp.arguments(ShopSchema)
+    @blp.arguments(ShopSchema, example=PATCH_EXAMPLE)
     @blp.response(200, ShopSchema)
     def patch(self, data):
         """Change the profile or pickup rules (admin); `opening_hours` replaces the whole week"""
@@ -54,7 +79,10 @@ class Shop(MethodView):
 @blp.route("/closures")
 class Closures(MethodView):
     @auth_required(blp, role="admin")
-    @blp.arguments(ClosureSchema)
+    @blp.arguments(
+        ClosureSchema,
+        example={"date_from": "2026-12-24", "date_to": "2026-12-26", "reason": "Christmas"},
+    )
     @blp.response(201, ClosureSchema)
     def post(self, data):
         """Close the shop on a date or a range of dates (admin); orders already placed stay"""
