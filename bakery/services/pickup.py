@@ -25,6 +25,8 @@ from bakery.services import bookings, cart, shop
 from bakery.services.errors import InvalidInput
 
 MAX_DAYS_LISTED = 31
+# Beyond the horizon every slot is "too far"; a year on, the date is a typo.
+MAX_DAYS_AHEAD = timedelta(days=366)
 # Said when a date is closed for want of opening hours rather than by a closure with a reason.
 CLOSED = "closed"
 FULL, TOO_SOON, TOO_FAR, PRODUCT_UNAVAILABLE = "full", "too_soon", "too_far", "product_unavailable"
@@ -205,6 +207,8 @@ def pickup_days(first: date | None, days: int, wants: Sequence[Want]) -> list[Pi
     first = today if first is None else first
     if first < today:
         raise InvalidInput(f"from cannot be before today ({today})", field="from")
+    if first > today + MAX_DAYS_AHEAD:
+        raise InvalidInput("from may be a year ahead at most", field="from")
     if not 1 <= days <= MAX_DAYS_LISTED:
         raise InvalidInput(f"days must be 1 to {MAX_DAYS_LISTED}", field="days")
     dates = [first + timedelta(days=offset) for offset in range(days)]
