@@ -1,4 +1,4 @@
-"""The staff room: Flask-Admin dashboard for orders, catalog and accounts under /admin/."""
+"""The staff room: Flask-Admin dashboard for orders, catalog, the shop and accounts at /admin/."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bakery.admin.views.accounts import add_account_views
 from bakery.admin.views.catalog import add_catalog_views
 from bakery.admin.views.dashboard import DashboardView
 from bakery.admin.views.orders import add_order_views
+from bakery.admin.views.shop import add_shop_views
 
 
 def init_admin(app: Flask) -> Admin:
@@ -25,6 +26,7 @@ def init_admin(app: Flask) -> Admin:
     )
     add_order_views(admin)
     add_catalog_views(admin)
+    add_shop_views(admin)
     add_account_views(admin)
     return admin
 

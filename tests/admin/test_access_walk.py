@@ -14,7 +14,7 @@ from tests.admin.helpers import csrf_token
 
 # Blueprint names of Flask-Admin views ("admin" is the dashboard home).
 STAFF_AREAS = {"admin", "order"}
-ADMIN_AREAS = {"catalog_products", "catalog_categories", "staff", "customers"}
+ADMIN_AREAS = {"catalog_products", "catalog_categories", "shop_settings", "staff", "customers"}
 # Outside the access rules on purpose: the sign-in pages and Flask-Admin's static files.
 PUBLIC_ENDPOINTS = {"staff_auth.login", "staff_auth.logout", "admin.static"}
 SAMPLE_VALUES = {"export_type": "csv", "id": "1"}

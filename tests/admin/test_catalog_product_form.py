@@ -38,6 +38,10 @@ def product_form(category, **fields) -> dict:
         "stock": "",
         "is_active": "y",
         "tags": "",
+        "lead_days": "0",
+        "daily_limit": "",
+        # Every weekday's checkbox starts ticked on a new product.
+        "available_weekdays": [str(day) for day in range(1, 8)],
         "photos": [],
     }
     form.update(fields)
@@ -424,3 +428,121 @@ def test_a_product_in_orders_cannot_be_deleted_and_the_message_says_deactivate(
     assert "Baguette appears in orders and cannot be deleted; deactivate it instead" in page
     assert "successfully deleted" not in page
     assert admin_client.get("/api/v1/products/baguette").status_code == 200
+
+
+# --- when a product can be collected ---------------------------------------------------------
+
+
+def stored_pickup_rules(product_id: int) -> tuple:
+    db.session.expire_all()
+    product = db.session.get(Product, product_id)
+    return product.lead_days, product.daily_limit, product.available_weekdays
+
+
+def test_a_new_product_can_be_collected_any_day_without_notice(admin_client, breads):
+    page = admin_client.get(NEW).get_data(as_text=True)
+
+    assert 'id="lead_days" max="30" min="0" name="lead_days" type="number" value="0"' in page
+    assert 'id="daily_limit" max="100000" min="1" name="daily_limit" type="number" value=""' in page
+    ticked = re.findall(r'checked id="available_weekdays-\d" name="available_weekdays"', page)
+    assert len(ticked) == 7
+    assert 'name="available_weekdays" type="checkbox" value="5"> <label' in page
+    assert '<label for="available_weekdays-4">Friday</label>' in page
+
+
+def test_notice_daily_limit_and_weekdays_are_created_and_shown_in_the_api(admin_client, breads):
+    form = product_form(
+        breads, name="Challah", lead_days="2", daily_limit="6", available_weekdays=["5"]
+    )
+
+    response = submit(admin_client, NEW, form)
+
+    assert response.status_code == 302
+    product = admin_client.get("/api/v1/products/challah").get_json()
+    assert (product["lead_days"], product["daily_limit"]) == (2, 6)
+    assert product["available_weekdays"] == [5]
+    assert stored_pickup_rules(product["id"]) == (2, 6, [5])
+
+
+def test_a_blank_notice_means_the_same_day(admin_client, breads):
+    submit(admin_client, NEW, product_form(breads, name="Roll", lead_days="", daily_limit=""))
+
+    product = admin_client.get("/api/v1/products/roll").get_json()
+    assert stored_pickup_rules(product["id"]) == (0, None, [1, 2, 3, 4, 5, 6, 7])
+
+
+def test_the_pickup_rules_round_trip_through_the_edit_form(admin_client, breads, make_product):
+    cake = make_product(
+        name="Birthday cake",
+        category=breads,
+        lead_days=3,
+        daily_limit=4,
+        available_weekdays=[2, 4, 6],
+    )
+
+    page = admin_client.get(edit_url(cake)).get_data(as_text=True)
+    ticked = re.findall(r'checked id="available_weekdays-\d" name="available_weekdays"', page)
+    ticked_days = re.findall(
+        r'checked id="available_weekdays-\d" name="available_weekdays" type="checkbox" '
+        r'value="(\d)"',
+        page,
+    )
+    assert 'name="lead_days" type="number" value="3"' in page
+    assert 'name="daily_limit" type="number" value="4"' in page
+    assert len(ticked) == 3
+    assert ticked_days == ["2", "4", "6"]
+
+    response = submit(
+        admin_client,
+        edit_url(cake),
+        product_form(
+            breads,
+            name="Birthday cake",
+            lead_days="0",
+            daily_limit="",
+            available_weekdays=["1", "7"],
+        ),
+    )
+
+    assert response.status_code == 302
+    assert stored_pickup_rules(cake.id) == (0, None, [1, 7])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"lead_days": "31"}, "lead_days", "The notice must be 0 to 30 days"),
+        ({"lead_days": "-1"}, "lead_days", "The notice must be 0 to 30 days"),
+        ({"lead_days": "two"}, "lead_days", "Not a valid integer value"),
+        ({"daily_limit": "0"}, "daily_limit", "The daily limit must be 1 to 100000 units"),
+        ({"daily_limit": "100001"}, "daily_limit", "The daily limit must be 1 to 100000 units"),
+        (
+            {"available_weekdays": []},
+            "available_weekdays",
+            "Choose at least one weekday the product can be collected on",
+        ),
+        ({"available_weekdays": ["8"]}, "available_weekdays", "'8' is not a valid choice"),
+    ],
+    ids=[
+        "notice-31",
+        "notice-negative",
+        "notice-not-a-number",
+        "limit-0",
+        "limit-too-high",
+        "no-weekday",
+        "weekday-8",
+    ],
+)
+def test_bad_pickup_rules_are_refused_on_their_field_and_change_nothing(
+    admin_client, breads, make_product, fields, field, message
+):
+    cake = make_product(name="Cake", category=breads, lead_days=2, daily_limit=5)
+
+    created = submit(admin_client, NEW, product_form(breads, **fields))
+    edited = submit(admin_client, edit_url(cake), product_form(breads, name="Cake", **fields))
+
+    for response in (created, edited):
+        assert response.status_code == 200
+        assert message in field_errors(response.get_data(as_text=True), field)
+    assert product_count() == 1
+    assert stored_pickup_rules(cake.id) == (2, 5, [1, 2, 3, 4, 5, 6, 7])

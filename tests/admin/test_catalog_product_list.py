@@ -115,6 +115,27 @@ def test_the_list_shows_photo_name_category_money_stock_and_state(admin_client, 
     ]
 
 
+def test_the_list_sums_up_when_each_product_can_be_collected(admin_client, make_product):
+    make_product(name="Roll")
+    make_product(name="Challah", lead_days=1, available_weekdays=[5])
+    make_product(name="Wedding cake", lead_days=2, daily_limit=6, available_weekdays=[5, 6])
+    make_product(name="Sourdough", daily_limit=40, available_weekdays=[2, 3, 4, 5, 6])
+    make_product(name="Stollen", lead_days=14, available_weekdays=[1, 3, 5, 6, 7])
+
+    page = admin_client.get(LIST).get_data(as_text=True)
+
+    def collection(name: str) -> str:
+        cell = re.search(r'<td class="col-collection">\s*(.*?)\s*</td>', row_of(page, name), re.S)
+        return cell.group(1)
+
+    assert collection("Roll") == "same day · every day"
+    assert collection("Challah") == "1 day&#39;s notice · Fri"
+    assert collection("Wedding cake") == "2 days&#39; notice · limit 6/day · Fri, Sat"
+    assert collection("Sourdough") == "same day · limit 40/day · Tue\N{EN DASH}Sat"
+    assert collection("Stollen") == "14 days&#39; notice · Mon, Wed, Fri\N{EN DASH}Sun"
+    assert re.search(r'<th class="column-header col-collection">\s*Collection\s*</th>', page)
+
+
 def test_inline_price_editors_open_with_the_amount_as_typed(admin_client, shelf):
     page = admin_client.get(LIST).get_data(as_text=True)
 
@@ -366,6 +387,9 @@ def test_csv_export_lists_products_with_money_formatted_prices(admin_client, she
         "Active": "yes",
         "Tags": "sourdough",
         "Allergens": "gluten",
+        "Days of notice": "0",
+        "Daily limit": "",
+        "Weekdays": "Mon, Tue, Wed, Thu, Fri, Sat, Sun",
     }
     assert rows["Almond croissant"]["Allergens"] == "gluten, milk, nuts"
     assert rows["Almond croissant"]["Active"] == "no"

@@ -6,7 +6,7 @@ import html
 import itertools
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import get_template_attribute
@@ -107,6 +107,18 @@ def test_open_orders_link_to_their_page_and_finished_ones_are_not_listed(staff_c
     assert "Confirmed" in table
     assert pickup.strftime("%H:%M") in table  # UTC is the default shop zone
     assert "Ada Shopper" in table
+
+
+@pytest.mark.parametrize("app_config", [{"TIMEZONE": "Europe/Berlin"}], ids=["berlin"])
+def test_open_orders_show_their_pickup_slot(staff_client, dated_order):
+    order = dated_order(450)
+    order.pickup_at = datetime(2030, 12, 14, 7, 0, tzinfo=UTC)
+    order.pickup_until = datetime(2030, 12, 14, 7, 30, tzinfo=UTC)
+    db.session.commit()
+
+    page = staff_client.get("/admin/").get_data(as_text=True)
+
+    assert "Sat 2030-12-14 08:00 to 08:30 CET" in element_text(page, "open-orders")
 
 
 def test_an_empty_day_says_there_is_nothing_to_prepare(staff_client):

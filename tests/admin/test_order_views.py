@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from bakery.extensions import db
+from bakery.formatting import shop_zone
 from bakery.models import User
 from bakery.models.catalog import Product
 from bakery.models.orders import Order
@@ -526,6 +527,141 @@ def test_the_slip_of_a_pickup_says_when(staff_client, order_for):
 
     pickup = _stored(order).pickup_at
     assert f"Pickup</strong> at {pickup.strftime('%a %Y-%m-%d %H:%M UTC')}" in page
+
+
+# The pickup window and code
+
+
+def _collect(order: Order, day: date, start: str = "08:00", code: str | None = None) -> Order:
+    """Give an order a 30-minute pickup slot on `day`, as checkout with the calendar does."""
+    opens = datetime.combine(day, time.fromisoformat(start), tzinfo=shop_zone())
+    order.pickup_at = opens.astimezone(UTC)
+    order.pickup_until = (opens + timedelta(minutes=30)).astimezone(UTC)
+    order.pickup_date = day
+    if code is not None:
+        order.pickup_code = code
+    db.session.commit()
+    return order
+
+
+def _cell(page: str, order: Order, column: str) -> str:
+    row = re.search(rf"<tr>(?:(?!</tr>).)*?>{order.number}</a>.*?</tr>", page, re.S)
+    assert row, f"no row for {order.number}"
+    cell = re.search(rf'<td class="col-{column}">\s*(.*?)\s*</td>', row.group(0), re.S)
+    return cell.group(1)
+
+
+@pytest.mark.parametrize("app_config", [{"TIMEZONE": "Europe/Berlin"}], ids=["berlin"])
+def test_the_list_shows_each_pickup_window_and_code(staff_client, order_for):
+    winter = _collect(order_for("ada"), date(2030, 12, 14), "08:00", code="K7Q2MX")
+    summer = _collect(order_for("bea"), date(2030, 7, 6), "16:30", code="PR4TAB")
+    unslotted = order_for("cid")
+    unslotted.pickup_date, unslotted.pickup_at, unslotted.pickup_code = date(2030, 7, 8), None, None
+    db.session.commit()
+
+    page = staff_client.get(LIST).get_data(as_text=True)
+
+    assert _cell(page, winter, "pickup_at") == "Sat 2030-12-14 08:00 to 08:30 CET"
+    assert _cell(page, summer, "pickup_at") == "Sat 2030-07-06 16:30 to 17:00 CEST"
+    assert _cell(page, unslotted, "pickup_at") == "Mon 2030-07-08, no time set"
+    assert _cell(page, winter, "pickup_code") == (
+        '<span class="pickup-code text-monospace">K7Q2MX</span>'
+    )
+    assert _cell(page, unslotted, "pickup_code") == "\N{EM DASH}"
+
+
+@pytest.mark.parametrize("app_config", [{"TIMEZONE": "Europe/Berlin"}], ids=["berlin"])
+def test_order_page_and_slip_show_the_pickup_window_and_code(staff_client, order_for):
+    order = _collect(order_for("ada"), date(2030, 12, 14), "08:00", code="K7Q2MX")
+
+    page = staff_client.get(_details(order)).get_data(as_text=True)
+    slip = staff_client.get(f"/admin/orders/{order.id}/slip").get_data(as_text=True)
+
+    assert re.search(
+        r'<th scope="row">Pickup</th><td class="order-pickup-at">'
+        "Sat 2030-12-14 08:00 to 08:30 CET</td>",
+        page,
+    )
+    assert re.search(r'class="order-pickup-code"><span class="pickup-code[^"]*">K7Q2MX<', page)
+    assert "Pickup</strong> at Sat 2030-12-14 08:00 to 08:30 CET" in slip
+    assert '<strong>Pickup code:</strong> <span class="pickup-code">K7Q2MX</span>' in slip
+
+
+@pytest.fixture
+def pickup_days(order_for):
+    """Orders to collect on 12 and 13 December 2030, and one without a pickup date."""
+    orders = {
+        "12th, early": _collect(order_for("ada"), date(2030, 12, 12), "07:00", code="AAA222"),
+        "12th, late": _collect(order_for("bea"), date(2030, 12, 12), "17:30", code="BBB333"),
+        "13th": _collect(order_for("cid"), date(2030, 12, 13), "08:00", code="CCC444"),
+        "none": order_for("dan"),
+    }
+    orders["none"].pickup_date = orders["none"].pickup_code = None
+    db.session.commit()
+    return {name: order.number for name, order in orders.items()}
+
+
+def test_filter_by_pickup_date(staff_client, pickup_days):
+    page = staff_client.get(LIST, query_string={"flt0_pickup_on": "2030-12-12"})
+
+    assert sorted(_listed(page.get_data(as_text=True))) == sorted(
+        [pickup_days["12th, early"], pickup_days["12th, late"]]
+    )
+
+
+def test_filter_by_pickup_dates_between_includes_both_days(staff_client, pickup_days):
+    page = staff_client.get(LIST, query_string={"flt0_pickup_between": "2030-12-12 to 2030-12-13"})
+
+    assert sorted(_listed(page.get_data(as_text=True))) == sorted(
+        [pickup_days["12th, early"], pickup_days["12th, late"], pickup_days["13th"]]
+    )
+
+
+@pytest.mark.parametrize("typed", ["BBB333", "bbb333", " bB b 33 3 "])
+def test_filter_by_pickup_code_in_any_case_with_spaces(staff_client, pickup_days, typed):
+    page = staff_client.get(LIST, query_string={"flt0_pickup_code_is": typed})
+
+    assert _listed(page.get_data(as_text=True)) == [pickup_days["12th, late"]]
+
+
+def test_an_unknown_pickup_code_finds_nothing(staff_client, pickup_days):
+    page = staff_client.get(LIST, query_string={"flt0_pickup_code_is": "ZZZ999"})
+
+    assert _listed(page.get_data(as_text=True)) == []
+
+
+def test_the_counter_finds_an_order_by_its_code_from_the_lookup_box(staff_client, pickup_days):
+    page = staff_client.get(LIST).get_data(as_text=True)
+    lookup = re.search(r'<form method="get" action="([^"]+)"[^>]*order-code-lookup', page)
+    field = re.search(r'<input type="search" id="pickup-code-lookup" name="([^"]+)"', page)
+
+    found = staff_client.get(lookup.group(1), query_string={field.group(1): "ccc 444"})
+
+    assert _listed(found.get_data(as_text=True)) == [pickup_days["13th"]]
+    assert 'value="ccc 444"' in found.get_data(as_text=True)
+
+
+def test_the_pickup_today_quick_link_lists_what_is_collected_today(staff_client, order_for):
+    today = datetime.now(UTC).date()
+    collected_today = _collect(order_for("ada"), today, "09:00")
+    _collect(order_for("bea"), today + timedelta(days=1), "09:00")
+    page = staff_client.get(LIST).get_data(as_text=True)
+
+    listed = staff_client.get(_quick_link(page, "Pickup today")).get_data(as_text=True)
+
+    assert _listed(listed) == [collected_today.number]
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("flt0_pickup_on", "soon"), ("flt0_pickup_code_is", "   ")],
+    ids=["not-a-day", "blank-code"],
+)
+def test_a_bad_pickup_filter_is_explained_and_ignored(staff_client, pickup_days, argument, value):
+    page = staff_client.get(LIST, query_string={argument: value}).get_data(as_text=True)
+
+    assert "Invalid Filter Value" in page
+    assert len(_listed(page)) == 4
 
 
 # What people typed is shown as text

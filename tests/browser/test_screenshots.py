@@ -15,6 +15,7 @@ from bakery.cli import seed_command
 from bakery.extensions import db
 from bakery.models import Product, User
 from bakery.models.base import utcnow
+from bakery.services import shop
 from bakery.services.cart import add_item
 from bakery.services.orders import Checkout, change_status, place_order
 
@@ -42,7 +43,15 @@ def _month_of_orders() -> int:
             db.session.add(shopper)
         shoppers.append(shopper)
     db.session.flush()
-    products = db.session.scalars(db.select(Product).where(Product.is_active)).all()
+    # A month of history is placed without slots: the calendar is off meanwhile, and only
+    # products collectable any day without notice are ordered.
+    week = [shop.Window(w.weekday, w.opens, w.closes) for w in shop.opening_hours()]
+    shop.update_shop({"pickup": {"opening_hours": []}})
+    products = [
+        product
+        for product in db.session.scalars(db.select(Product).where(Product.is_active))
+        if product.lead_days == 0 and len(product.available_weekdays) == 7
+    ]
     for product in products:
         product.stock = None
     products[0].stock, products[1].stock = 2, 4
@@ -59,6 +68,7 @@ def _month_of_orders() -> int:
                 change_status(order, step, by=owner)
             order.created_at = now - timedelta(days=days_ago, hours=chance.randint(0, 3))
             shown = order.id if status == "baking" else shown
+    shop.update_shop({"pickup": {"opening_hours": week}})
     return shown
 
 

@@ -1,4 +1,4 @@
-"""Dashboard catalog forms: products (price typed as money, tags, allergens, photos), categories."""
+"""Dashboard catalog forms: products (money, tags, allergens, photos, pickup rules), categories."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from bakery.formatting import weekday_name
 from bakery.models.catalog import (
     CATEGORY_DESCRIPTION_MAX,
     CATEGORY_NAME_MAX,
     EU_ALLERGENS,
+    MAX_DAILY_LIMIT,
+    MAX_LEAD_DAYS,
     MAX_POSITION,
     MAX_PRICE_CENTS,
     MAX_STOCK,
@@ -93,6 +96,44 @@ def _blank_to_none(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+def _blank_to_zero(value: int | None) -> int:
+    return 0 if value is None else value
+
+
+# The ranges of these fields are the catalog service's to check, so the form and the API give the
+# same message; min/max only help the browser's number input.
+def _lead_days_field() -> IntegerField:
+    return IntegerField(
+        "Days of notice",
+        default=0,
+        filters=[_blank_to_zero],
+        validators=[Optional()],
+        render_kw={"min": 0, "max": MAX_LEAD_DAYS},
+        description="0: can be collected the same day. 2: ordered before the daily cutoff two "
+        "days ahead (the cutoff is on the Shop & pickup page).",
+    )
+
+
+def _daily_limit_field() -> IntegerField:
+    return IntegerField(
+        "Daily limit",
+        validators=[Optional()],
+        render_kw={"min": 1, "max": MAX_DAILY_LIMIT},
+        description="Most units promised for one pickup day; leave empty for no limit.",
+    )
+
+
+def _weekdays_field() -> SelectMultipleField:
+    return SelectMultipleField(
+        "Can be collected on",
+        coerce=int,
+        choices=[SelectChoice(day, weekday_name(day)) for day in range(1, 8)],
+        default=list(range(1, 8)),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
 class ProductForm(BaseForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=NAME_MAX)])
     slug = StringField(
@@ -121,6 +162,9 @@ class ProductForm(BaseForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    lead_days = _lead_days_field()
+    daily_limit = _daily_limit_field()
+    available_weekdays = _weekdays_field()
     photos = MultipleFileField(
         "Add photos",
         render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},

@@ -68,7 +68,7 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
             status_label=display.status_label,
             status_badge=display.status_badge,
             short_day=short_day,
-            shop_time=formatting.shop_time,
+            pickup_window=display.pickup_window,
             order_url=lambda order: link_to("order.details_view", id=order.id),
             product_url=lambda product: link_to("catalog_products.edit_view", id=product.id),
         )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from bakery import formatting
 from bakery.admin.base import StaffModelView
 from bakery.admin.views import order_display as display
-from bakery.admin.views.order_filters import order_filters, quick_links
+from bakery.admin.views.order_filters import PICKUP_CODE_ARG, order_filters, quick_links
 from bakery.extensions import db
 from bakery.ids import parse_id
 from bakery.models.orders import Order, OrderStatus
@@ -73,13 +73,15 @@ class OrderView(StaffModelView):
         "status",
         "fulfillment",
         "pickup_at",
+        "pickup_code",
         "items",
         "total_cents",
         "notes",
     )
     column_labels = {
         "created_at": "Placed at",
-        "pickup_at": "Pickup time",
+        "pickup_at": "Pickup",
+        "pickup_code": "Code",
         "total_cents": "Total",
     }
     column_sortable_list = ("number", "created_at", "status", "pickup_at", "total_cents")
@@ -92,7 +94,8 @@ class OrderView(StaffModelView):
         "customer": _customer,
         "status": lambda view, context, order, name: display.status_badge(order.status),
         "fulfillment": lambda view, context, order, name: order.fulfillment.capitalize(),
-        "pickup_at": lambda view, context, order, name: display.moment(order.pickup_at),
+        "pickup_at": lambda view, context, order, name: display.pickup_window(order),
+        "pickup_code": lambda view, context, order, name: display.pickup_code(order),
         "items": _items,
         "total_cents": lambda view, context, order, name: formatting.money(
             order.total_cents, order.currency
@@ -131,6 +134,9 @@ class OrderView(StaffModelView):
     # Shown by the templates.
     money = staticmethod(formatting.money)
     moment = staticmethod(display.moment)
+    pickup_window = staticmethod(display.pickup_window)
+    pickup_code = staticmethod(display.pickup_code)
+    pickup_code_arg = PICKUP_CODE_ARG
     status_badge = staticmethod(display.status_badge)
     status_label = staticmethod(display.status_label)
 

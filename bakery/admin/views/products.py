@@ -1,4 +1,4 @@
-"""Dashboard products: list with photos and prices, filters, inline edits, bulk switches, CSV."""
+"""Dashboard products: photos, prices, pickup rules, filters, inline edits, bulk switches, CSV."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 
 from bakery.admin.views.catalog_base import CatalogModelView, spreadsheet_text
 from bakery.admin.views.catalog_forms import MoneyField, ProductForm, ProductInlineForm
+from bakery.admin.views.product_display import collection_text, short_weekday
 from bakery.admin.views.product_filters import (
     AllergenFilter,
     CategoryOptions,
@@ -71,8 +72,15 @@ def _stock_text(view, context, product: Product, name: str) -> int | str:
 class ProductView(CatalogModelView):
     edit_template = "admin/catalog/product_edit.html"
     form = ProductForm
-    column_list = ("thumbnail", "name", "category", "price", "stock", "is_active")
-    column_labels = {"thumbnail": "Photo", "is_active": "Active"}
+    column_list = ("thumbnail", "name", "category", "price", "stock", "collection", "is_active")
+    column_labels = {
+        "thumbnail": "Photo",
+        "is_active": "Active",
+        "collection": "Collection",
+        "lead_days": "Days of notice",
+        "daily_limit": "Daily limit",
+        "available_weekdays": "Weekdays",
+    }
     column_sortable_list = (
         "name",
         ("category", "category.name"),
@@ -97,6 +105,11 @@ class ProductView(CatalogModelView):
         "stock": _stock_text,
         "tags": lambda view, context, product, name: ", ".join(product.tags),
         "allergens": lambda view, context, product, name: ", ".join(product.allergens),
+        "collection": lambda view, context, product, name: collection_text(product),
+        "daily_limit": lambda view, context, product, name: product.daily_limit or "",
+        "available_weekdays": lambda view, context, product, name: ", ".join(
+            short_weekday(day) for day in product.available_weekdays
+        ),
     }
     column_details_list = (
         "name",
@@ -108,6 +121,9 @@ class ProductView(CatalogModelView):
         "is_active",
         "tags",
         "allergens",
+        "lead_days",
+        "daily_limit",
+        "available_weekdays",
         "created_at",
         "updated_at",
     )
@@ -122,13 +138,19 @@ class ProductView(CatalogModelView):
         "is_active",
         "tags",
         "allergens",
+        "lead_days",
+        "daily_limit",
+        "available_weekdays",
     )
     column_formatters_export = {
         **column_formatters,
         "is_active": lambda view, context, product, name: "yes" if product.is_active else "no",
     }
     can_set_page_size = True
-    form_widget_args = {"allergens": {"class": "list-unstyled"}}
+    form_widget_args = {
+        "allergens": {"class": "list-unstyled"},
+        "available_weekdays": {"class": "list-unstyled"},
+    }
     # For the edit page's photo gallery.
     photo_url = staticmethod(photo_url)
 
@@ -180,6 +202,9 @@ class ProductView(CatalogModelView):
             "is_active": obj.is_active,
             "tags": list(obj.tags),
             "allergens": list(obj.allergens),
+            "lead_days": obj.lead_days,
+            "daily_limit": obj.daily_limit,
+            "available_weekdays": obj.available_weekdays,
         }
         form = self._edit_form_class(get_form_data(), data=current)
         form.category_id.choices = category_choices()
@@ -202,6 +227,9 @@ class ProductView(CatalogModelView):
                 "is_active",
                 "tags",
                 "allergens",
+                "lead_days",
+                "daily_limit",
+                "available_weekdays",
             )
             if name in form
         }
