@@ -29,7 +29,7 @@ class ActorSchema(BaseSchema):
 
 class StatusChangeSchema(BaseSchema):
     status = fields.String(dump_only=True)
-    at = fields.DateTime(dump_only=True)
+    at = ShopDateTime(dump_only=True)
     by = fields.Method(
         "actor",
         dump_only=True,
@@ -73,8 +73,8 @@ class OrderSchema(BaseSchema):
     notes = fields.String(dump_only=True, allow_none=True)
     customer = fields.Nested(CustomerSchema, dump_only=True)
     status_history = fields.List(fields.Nested(StatusChangeSchema), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = ShopDateTime(dump_only=True)
+    updated_at = ShopDateTime(dump_only=True)
 
 
 class CheckoutSchema(BaseSchema):

@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from bakery.api.base import BaseSchema, StrictBoolean, StrictInteger
+from bakery.api.base import BaseSchema, ShopDateTime, StrictBoolean, StrictInteger
 from bakery.api.categories.schemas import SLUG
 from bakery.ids import MAX_ID
 from bakery.models.catalog import (
@@ -135,8 +135,8 @@ class ProductSchema(BaseSchema):
             "example": [1, 2, 3, 4, 5, 6, 7],
         },
     )
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = ShopDateTime(dump_only=True)
+    updated_at = ShopDateTime(dump_only=True)
 
 
 class ProductQuerySchema(BaseSchema):
