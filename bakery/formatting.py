@@ -1,4 +1,4 @@
-"""How the shop writes amounts and instants for people: one money and one shop-time formatter."""
+"""How the shop writes for people: money, shop times and pickup windows, spreadsheet cells."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+# Cells a spreadsheet would run as a formula (OWASP's list for CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Symbols written before the amount; other currencies show their code ("CHF 12.40").
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -49,3 +51,10 @@ def pickup_window(start: datetime, end: datetime | None) -> str:
         return shop_time(start)
     local_start, local_end = start.astimezone(shop_zone()), end.astimezone(shop_zone())
     return f"{local_start:%a %Y-%m-%d %H:%M} to {local_end:%H:%M} {local_end.tzname()}"
+
+
+def spreadsheet_text(value):
+    """A cell that opens as text in a spreadsheet, never as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -83,7 +83,8 @@ def _blueprints() -> list:
     from bakery.api.me.routes import blp as me
     from bakery.api.orders.routes import blp as orders
     from bakery.api.pickup.routes import blp as pickup
+    from bakery.api.production.routes import blp as production
     from bakery.api.products.routes import blp as products
     from bakery.api.shop.routes import blp as shop
 
-    return [me, categories, products, cart, orders, shop, pickup]
+    return [me, categories, products, cart, orders, shop, pickup, production]

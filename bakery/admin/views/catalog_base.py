@@ -13,16 +13,6 @@ from bakery.extensions import db
 from bakery.ids import parse_id
 from bakery.services.errors import DomainError
 
-# Cells a spreadsheet would run as a formula (OWASP's list for CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value):
-    """A cell that opens as text in a spreadsheet, never as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 class CatalogModelView(AdminOnlyModelView):
     """Catalog pages: every write goes through the catalog services, committed once here."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
-from bakery.admin.views.catalog_base import CatalogModelView, spreadsheet_text
+from bakery.admin.views.catalog_base import CatalogModelView
 from bakery.admin.views.catalog_forms import MoneyField, ProductForm, ProductInlineForm
 from bakery.admin.views.product_display import collection_text, short_weekday
 from bakery.admin.views.product_filters import (
@@ -25,7 +25,7 @@ from bakery.admin.views.product_filters import (
     category_labels,
 )
 from bakery.extensions import db
-from bakery.formatting import money
+from bakery.formatting import money, spreadsheet_text
 from bakery.ids import parse_id
 from bakery.models.catalog import Product, ProductImage
 from bakery.services import catalog, images

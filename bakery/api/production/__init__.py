@@ -1,0 +1,1 @@
+"""Storefront production lists: what staff bake and pack for a date."""
