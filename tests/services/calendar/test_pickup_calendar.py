@@ -13,7 +13,6 @@ from bakery.services import pickup, shop
 from bakery.services.errors import InvalidInput
 from bakery.services.pickup import Want
 from tests.services.pickup_helpers import (
-    BERLIN_CONFIG,
     FALL_BACK,
     FRI,
     MON,
@@ -32,24 +31,6 @@ from tests.services.pickup_helpers import (
 )
 
 MORNING = [f"{hour:02d}:{minute:02d}+01:00" for hour in range(7, 12) for minute in (0, 30)]
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture
-def open_shop(app) -> None:
-    """Open every day 07:00-12:00, half-hour slots of 10, an hour's lead, cutoff 18:00."""
-    set_pickup(
-        hours=windows("07:00-12:00"),
-        slot_minutes=30,
-        slot_capacity=10,
-        min_lead_minutes=60,
-        cutoff_time=time(18, 0),
-        horizon_days=14,
-    )
 
 
 @pytest.fixture

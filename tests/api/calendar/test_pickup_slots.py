@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     MON,
     SAT,
@@ -18,10 +17,8 @@ from tests.api.pickup_helpers import (
     WED,
     add_closure,
     bought,
-    clock_fixture,
     day_of,
     iso,
-    long_lived_bearer,
     move,
     open_every_day,
     set_pickup,
@@ -32,21 +29,6 @@ from tests.api.pickup_helpers import (
 from tests.api.shop_helpers import add_to_cart, assert_error
 
 SLOT_FIELDS = {"start", "end", "remaining", "is_available", "reason", "unavailable_products"}
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 def _slots(client, headers=None, **query):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import time
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -20,7 +19,6 @@ from bakery.models import Category, Order, Product, User
 from bakery.services import cart, orders, shop
 from bakery.services.errors import DomainError
 from tests.services.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     MON,
     THU,
@@ -64,11 +62,6 @@ steps = st.lists(
     ),
     max_size=18,
 )
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
 
 
 def _as_one_request(step, *args, **kwargs) -> None:

@@ -7,7 +7,6 @@ from datetime import UTC, date
 import pytest
 
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     MON,
     ORDERS,
@@ -21,12 +20,10 @@ from tests.api.pickup_helpers import (
     at,
     bought,
     buy,
-    clock_fixture,
     day_of,
     everything,
     iso,
     iso_utc,
-    long_lived_bearer,
     move,
     open_every_day,
     order_ids,
@@ -38,21 +35,6 @@ from tests.api.pickup_helpers import (
     week,
 )
 from tests.api.shop_helpers import add_to_cart, assert_error, cart_lines
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, time, timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +19,6 @@ from bakery.services.errors import (
     SlotFull,
 )
 from tests.services.pickup_helpers import (
-    BERLIN_CONFIG,
     FALL_BACK,
     FRI,
     MON,
@@ -41,24 +40,6 @@ from tests.services.pickup_helpers import (
 )
 
 CODE = re.compile(f"[{PICKUP_CODE_ALPHABET}]{{6}}")
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture
-def open_shop(app) -> None:
-    """Open every day 07:00-12:00, half-hour slots of 10, an hour's lead, cutoff 18:00."""
-    set_pickup(
-        hours=windows("07:00-12:00"),
-        slot_minutes=30,
-        slot_capacity=10,
-        min_lead_minutes=60,
-        cutoff_time=time(18, 0),
-        horizon_days=14,
-    )
 
 
 @pytest.fixture

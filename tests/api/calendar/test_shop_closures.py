@@ -8,7 +8,6 @@ import pytest
 
 from bakery.models.orders import OrderStatus
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     CLOSURES,
     FRI,
     MON,
@@ -19,11 +18,9 @@ from tests.api.pickup_helpers import (
     WED,
     add_closure,
     bought,
-    clock_fixture,
     closure_ids,
     day_of,
     iso,
-    long_lived_bearer,
     move,
     open_every_day,
     order_row,
@@ -32,21 +29,6 @@ from tests.api.pickup_helpers import (
     units_booked,
 )
 from tests.api.shop_helpers import assert_error
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 def _field_errors(response) -> dict:

@@ -7,34 +7,16 @@ from datetime import time
 import pytest
 
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     DEFAULT_PICKUP,
     SHOP,
     TUE,
-    clock_fixture,
     day_of,
-    long_lived_bearer,
     open_every_day,
     set_pickup,
     shop_state,
     week,
 )
 from tests.api.shop_helpers import assert_error
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 def _field_errors(response) -> dict:

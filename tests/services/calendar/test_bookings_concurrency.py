@@ -20,7 +20,6 @@ from bakery.models.orders import Order, OrderStatus
 from bakery.services import cart, orders, shop
 from bakery.services.errors import DomainError
 from tests.services.pickup_helpers import (
-    BERLIN_CONFIG,
     live_orders_by_slot,
     local,
     set_pickup,
@@ -33,11 +32,6 @@ from tests.services.pickup_helpers import (
 pytestmark = [pytest.mark.real_commits, pytest.mark.postgresql_only]
 
 SHOPPERS = 10
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
 
 
 @pytest.fixture

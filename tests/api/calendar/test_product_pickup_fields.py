@@ -11,7 +11,6 @@ from bakery.extensions import db
 from bakery.models.catalog import Product
 from tests.api.helpers import PRODUCT_FIELDS, pagination, reread
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     MON,
     PRODUCTS,
@@ -22,9 +21,7 @@ from tests.api.pickup_helpers import (
     WED,
     add_closure,
     bought,
-    clock_fixture,
     iso,
-    long_lived_bearer,
     move,
     open_every_day,
     set_pickup,
@@ -33,21 +30,6 @@ from tests.api.pickup_helpers import (
 from tests.api.shop_helpers import assert_error
 
 ALL_WEEKDAYS = [1, 2, 3, 4, 5, 6, 7]
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 @pytest.fixture

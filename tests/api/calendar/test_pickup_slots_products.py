@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     MON,
     SLOTS,
@@ -13,10 +10,8 @@ from tests.api.pickup_helpers import (
     TUE,
     WED,
     bought,
-    clock_fixture,
     day_of,
     iso,
-    long_lived_bearer,
     move,
     open_every_day,
     slot_of,
@@ -24,21 +19,6 @@ from tests.api.pickup_helpers import (
 from tests.api.shop_helpers import add_to_cart
 
 SLOT_FIELDS = {"start", "end", "remaining", "is_available", "reason", "unavailable_products"}
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 def _slots(client, headers=None, **query):

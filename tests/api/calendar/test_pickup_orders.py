@@ -6,7 +6,6 @@ import pytest
 
 from bakery.models.orders import OrderStatus
 from tests.api.pickup_helpers import (
-    BERLIN_CONFIG,
     FRI,
     ORDERS,
     THU,
@@ -15,10 +14,8 @@ from tests.api.pickup_helpers import (
     at,
     bookings,
     bought,
-    clock_fixture,
     day_of,
     iso,
-    long_lived_bearer,
     open_every_day,
     order_ids,
     order_row,
@@ -27,21 +24,6 @@ from tests.api.pickup_helpers import (
     units_booked,
 )
 from tests.api.shop_helpers import assert_error
-
-
-@pytest.fixture
-def app_config() -> dict:
-    return dict(BERLIN_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    yield from clock_fixture()
-
-
-@pytest.fixture
-def bearer(app):
-    return long_lived_bearer(app)
 
 
 @pytest.fixture
