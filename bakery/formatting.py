@@ -50,6 +50,9 @@ def pickup_window(start: datetime, end: datetime | None) -> str:
     if end is None:
         return shop_time(start)
     local_start, local_end = start.astimezone(shop_zone()), end.astimezone(shop_zone())
+    if local_start.tzname() != local_end.tzname():
+        # Across a clock change each end names its own zone: "02:30 CEST to 02:00 CET".
+        return f"{local_start:%a %Y-%m-%d %H:%M %Z} to {local_end:%H:%M %Z}"
     return f"{local_start:%a %Y-%m-%d %H:%M} to {local_end:%H:%M} {local_end.tzname()}"
 
 

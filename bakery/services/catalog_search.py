@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 
@@ -42,28 +41,26 @@ class ProductSearch:
     min_price: int | None = None
     max_price: int | None = None
     sort: str = "name"
-    # Only products that can be ordered now for pickup that shop-local date.
-    available_on: date | None = None
+    # Only products that can be ordered now for pickup on a date: see collectable_on().
+    collectable: tuple[ColumnElement[bool], ...] = ()
 
-    @cached_property
-    def pickup_conditions(self) -> list[ColumnElement[bool]]:
-        """What `available_on` asks, worked out once per search: the calendar is read once."""
-        day = self.available_on
-        if day is None:
-            return []
-        shop_open, most_notice_days = pickup.orderable_on(day)
-        if not shop_open:
-            return [false()]
-        booked = (
-            select(DailyBooking.booked)
-            .where(DailyBooking.product_id == Product.id, DailyBooking.pickup_date == day)
-            .scalar_subquery()
-        )
-        return [
-            Product.collected_on_weekday(day.isoweekday()),
-            Product.lead_days <= most_notice_days,
-            or_(Product.daily_limit.is_(None), Product.daily_limit > func.coalesce(booked, 0)),
-        ]
+
+def collectable_on(day: date) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for products that can be ordered now for pickup on `day`: its weekday, their
+    notice and the cutoff, a daily limit not yet reached, the shop open. Reads the calendar."""
+    shop_open, most_notice_days = pickup.orderable_on(day)
+    if not shop_open:
+        return (false(),)
+    booked = (
+        select(DailyBooking.booked)
+        .where(DailyBooking.product_id == Product.id, DailyBooking.pickup_date == day)
+        .scalar_subquery()
+    )
+    return (
+        Product.collected_on_weekday(day.isoweekday()),
+        Product.lead_days <= most_notice_days,
+        or_(Product.daily_limit.is_(None), Product.daily_limit > func.coalesce(booked, 0)),
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def _conditions(search: ProductSearch) -> list:
         conditions.append(Product.price_cents >= search.min_price)
     if search.max_price is not None:
         conditions.append(Product.price_cents <= search.max_price)
-    return conditions + search.pickup_conditions
+    return [*conditions, *search.collectable]
 
 
 def _page(statement: Select, search: ProductSearch, *, limit: int, offset: int) -> Select:

@@ -112,7 +112,8 @@ def place_order(user: User, details: Checkout) -> Order:
                 line_total_cents=product.price_cents * line.quantity,
             )
         )
-    # Units, then the slot: the order cancelling gives them back in (services/bookings.py).
+    # Stock (above), units, then the slot: the order bookings.give_back follows too, so a
+    # checkout and a cancellation never wait for each other in a circle.
     for line in lines:
         bookings.take_units(line.product, plan.date, line.quantity)
     if plan.slot is not None:

@@ -109,6 +109,11 @@ class Calendar:
                 wall += step
         return found
 
+    @property
+    def past_cutoff(self) -> bool:
+        """Orders needing notice placed from now on count as placed tomorrow."""
+        return self.now.astimezone(self.zone).time() >= self.profile.cutoff_time
+
     def earliest_date(self, product: Product) -> date:
         """The first date the product can be collected if ordered now, by its notice alone.
 
@@ -116,9 +121,12 @@ class Calendar:
         """
         if product.lead_days == 0:
             return self.today
-        local_now = self.now.astimezone(self.zone)
-        late = local_now.time() >= self.profile.cutoff_time
-        return self.today + timedelta(days=product.lead_days + (1 if late else 0))
+        return self.today + timedelta(days=product.lead_days + int(self.past_cutoff))
+
+    def most_notice_days(self, day: date) -> int:
+        """The most days of notice a product ordered now may need to be collected on `day`."""
+        days_ahead = (day - self.today).days
+        return max(days_ahead - int(self.past_cutoff), 0)
 
     def why_not(self, product: Product, day: date) -> str | None:
         """Why the product cannot be collected that date (weekday, notice), or None."""
@@ -176,7 +184,14 @@ class PickupDay:
     slots: list[SlotOffer]
 
 
-def wants_for_products(product_ids: Iterable[int]) -> list[Want]:
+def wants_for(product_ids: Iterable[int] | None, user: User | None) -> list[Want]:
+    """The products a slot query is about: those named, else the caller's cart, else none."""
+    if product_ids is not None:
+        return _named(product_ids)
+    return _in_cart(user) if user is not None else []
+
+
+def _named(product_ids: Iterable[int]) -> list[Want]:
     """One unit per time a product is named; an unknown one, or one not for sale, is refused."""
     wanted = Counter(product_ids)
     found = {
@@ -191,7 +206,7 @@ def wants_for_products(product_ids: Iterable[int]) -> list[Want]:
     return [Want(found[product_id], quantity) for product_id, quantity in wanted.items()]
 
 
-def wants_in_cart(user: User) -> list[Want]:
+def _in_cart(user: User) -> list[Want]:
     """What is in the shopper's cart, with its quantities."""
     return [Want(line.product, line.quantity) for line in cart.view_cart(user).lines]
 
@@ -283,9 +298,7 @@ def orderable_on(day: date) -> tuple[bool, int]:
             return False, 0
         if all(slot.start < calendar.earliest_start for slot in calendar.slots(day)):
             return False, 0
-    days_ahead = (day - calendar.today).days
-    late = calendar.now.astimezone(calendar.zone).time() >= calendar.profile.cutoff_time
-    return True, days_ahead - 1 if late and days_ahead > 0 else days_ahead
+    return True, calendar.most_notice_days(day)
 
 
 # --- checkout --------------------------------------------------------------------------------

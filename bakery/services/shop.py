@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -89,9 +89,16 @@ def update_shop(changes: dict[str, Any]) -> ShopProfile:
     windows = pickup.pop("opening_hours", None)
     _refuse_unknown(pickup, PICKUP_FIELDS)
     cleaned = {name: _CLEANERS[name](value) for name, value in (changes | pickup).items()}
-    week = check_opening_hours(windows) if windows is not None else None
-
     profile = get_profile()
+    slot_minutes = cleaned.get("slot_minutes", profile.slot_minutes)
+    if windows is not None:
+        week = check_opening_hours(windows, slot_minutes=slot_minutes)
+    else:
+        week = None
+        # A longer slot must still fit in every window the shop already has.
+        stored = [Window(w.weekday, w.opens, w.closes) for w in opening_hours()]
+        _check_slots_fit(stored, slot_minutes, field="slot_minutes")
+
     for name, value in cleaned.items():
         setattr(profile, name, value)
     if week is not None:
@@ -105,8 +112,9 @@ def update_shop(changes: dict[str, Any]) -> ShopProfile:
     return profile
 
 
-def check_opening_hours(windows: Iterable[Window]) -> list[Window]:
-    """The week's windows in order, refused when one is inverted or two of a day overlap."""
+def check_opening_hours(windows: Iterable[Window], *, slot_minutes: int) -> list[Window]:
+    """The week's windows in order, refused when one is inverted, two of a day overlap, or
+    one is too short for a single slot (the day would look open with nothing to choose)."""
     week = sorted(windows, key=lambda window: (window.weekday, window.opens))
     for window in week:
         if window.weekday not in WEEKDAYS:
@@ -126,7 +134,21 @@ def check_opening_hours(windows: Iterable[Window]) -> list[Window]:
                 f"{earlier.closes:%H:%M} and {later.opens:%H:%M}-{later.closes:%H:%M} overlap",
                 field="opening_hours",
             )
+    _check_slots_fit(week, slot_minutes, field="opening_hours")
     return week
+
+
+def _check_slots_fit(week: list[Window], slot_minutes: int, *, field: str) -> None:
+    for window in week:
+        length = datetime.combine(date.min, window.closes) - datetime.combine(
+            date.min, window.opens
+        )
+        if length < timedelta(minutes=slot_minutes):
+            raise InvalidInput(
+                f"On {weekday_name(window.weekday)} the window {window.opens:%H:%M}-"
+                f"{window.closes:%H:%M} is shorter than one {slot_minutes}-minute slot",
+                field=field,
+            )
 
 
 def add_closure(date_from: date, date_to: date | None = None, reason: str | None = "") -> Closure:

@@ -51,9 +51,5 @@ class PickupSlots(MethodView):
         The products are those named by `product_id`, else the caller's cart (with its
         quantities) when a bearer token is sent.
         """
-        if product_id is not None:
-            wants = pickup.wants_for_products(product_id)
-        else:
-            user = optional_user()
-            wants = pickup.wants_in_cart(user) if user is not None else []
-        return pickup.pickup_days(first, days, wants)
+        user = optional_user() if product_id is None else None
+        return pickup.pickup_days(first, days, pickup.wants_for(product_id, user))

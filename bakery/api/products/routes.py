@@ -46,22 +46,26 @@ class Products(MethodView):
     @blp.response(200, ProductSchema(many=True), headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate(max_page_size=100)
-    def get(self, pagination_parameters, exclude_allergen=(), **filters):
+    def get(self, pagination_parameters, exclude_allergen=(), available_on=None, **filters):
         """Active products in active categories; every filter given must match"""
-        search = catalog_search.ProductSearch(exclude_allergens=tuple(exclude_allergen), **filters)
+        search = catalog_search.ProductSearch(
+            exclude_allergens=tuple(exclude_allergen),
+            collectable=catalog_search.collectable_on(available_on) if available_on else (),
+            **filters,
+        )
         page = catalog_search.page_version(
             search, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
         # Which products can be collected on a date moves with the clock and with orders,
         # not only with catalog writes: the count tells those answers apart too.
-        collectable = catalog_search.count_products(search) if search.available_on else None
+        collectable_count = catalog_search.count_products(search) if search.collectable else None
         etag = caching.catalog_etag(
             ProductSchema,
             "products",
             request.query_string,
             page.revision,
             page.products,
-            collectable,
+            collectable_count,
         )
         caching.stop_if_not_modified(etag)
 
@@ -69,7 +73,10 @@ class Products(MethodView):
             products = catalog_search.products_in_order(page.ids)
             # Written as every JSON answer of the app is.
             body = current_app.json.response(ProductSchema(many=True).dump(products)).get_data()
-            return KeptList(catalog_search.count_products(search), body)
+            total = collectable_count
+            if total is None:
+                total = catalog_search.count_products(search)
+            return KeptList(total, body)
 
         answer = kept_list(etag, make)
         pagination_parameters.item_count = answer.total

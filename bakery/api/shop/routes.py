@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint
-from bakery.api.shop.schemas import ClosureSchema, ShopSchema
+from bakery.api.shop.schemas import ClosureSchema, ShopSchema, ShopUpdateSchema
 from bakery.auth.guards import auth_required
 from bakery.extensions import db
 from bakery.services import shop
@@ -67,10 +67,17 @@ class Shop(MethodView):
         return _whole_shop()
 
     @auth_required(blp, role="admin")
-    @blp.arguments(ShopSchema, example=PATCH_EXAMPLE)
+    @blp.arguments(ShopUpdateSchema, example=PATCH_EXAMPLE)
     @blp.response(200, ShopSchema)
     def patch(self, data):
-        """Change the profile or pickup rules (admin); `opening_hours` replaces the whole week"""
+        """Change the profile or pickup rules (admin); `opening_hours` replaces the whole week
+
+        Takes the shape GET shows, or any part of it. `currency` and `timezone` come from the
+        configuration and may only be sent back unchanged; `pickup.closures` is ignored here.
+        """
+        for read_only in ("currency", "timezone"):
+            data.pop(read_only, None)
+        data.get("pickup", {}).pop("closures", None)
         shop.update_shop(data)
         db.session.commit()
         return _whole_shop()

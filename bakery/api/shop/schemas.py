@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate
 
 from bakery.api.base import BaseSchema, ClockTime, StrictInteger
 from bakery.models.shop import (
@@ -87,3 +87,35 @@ class ShopSchema(BaseSchema):
         metadata={"description": "IANA name of the shop's zone", "example": "Europe/Berlin"},
     )
     pickup = fields.Nested(PickupSettingsSchema)
+
+
+def _configured(setting: str, variable: str):
+    """A read-only value sent back unchanged is fine; another value cannot be set here."""
+
+    def check(value: str) -> None:
+        if value != current_app.config[setting]:
+            raise ValidationError(f"Set by {variable} in the shop's configuration, not here.")
+
+    return check
+
+
+class PickupSettingsUpdateSchema(PickupSettingsSchema):
+    closures = fields.List(
+        fields.Dict(),
+        metadata={"description": "Read-only: ignored here; use /api/v1/shop/closures"},
+    )
+
+
+class ShopUpdateSchema(ShopSchema):
+    """What PATCH takes: the shape GET shows, any subset; read-only parts may come back as
+    they were, so a client can send back what it read."""
+
+    currency = fields.String(
+        validate=_configured("CURRENCY", "BAKERY_CURRENCY"),
+        metadata={"description": "Read-only: may be sent back unchanged"},
+    )
+    timezone = fields.String(
+        validate=_configured("TIMEZONE", "BAKERY_TIMEZONE"),
+        metadata={"description": "Read-only: may be sent back unchanged"},
+    )
+    pickup = fields.Nested(PickupSettingsUpdateSchema)

@@ -253,7 +253,7 @@ BAD_CHANGES = {
     "unknown-field": ({"colour": "brown"}, "colour"),
     "unknown-pickup-field": (_pickup(colour="brown"), "colour"),
     "closures-at-top": ({"closures": []}, "closures"),
-    "closures-nested": (_pickup(closures=[{"date_from": "2026-12-24"}]), "closures"),
+    "window-shorter-than-a-slot": (_hours("07:00-07:20"), "opening_hours"),
     "currency": ({"currency": "USD"}, "currency"),
     "timezone": ({"timezone": "UTC"}, "timezone"),
     "valid-fields-with-a-bad-one": (
@@ -294,3 +294,25 @@ def test_an_unknown_weekday_names_the_window_field(client, admin):
         SHOP, json={"pickup": {"opening_hours": week("07:00-18:00", weekdays=[8])}}, headers=admin
     )
     assert "weekday" in _field_errors(response)["pickup"]["opening_hours"]["0"]
+
+
+def test_what_get_shows_can_be_sent_back_and_closures_are_not_written(client, admin):
+    set_pickup(week("07:00-18:00", weekdays=[1]), slot_capacity=8)
+    shown = client.get(SHOP).json
+    sent = {**shown, "pickup": {**shown["pickup"], "closures": [{"date_from": "2026-12-24"}]}}
+
+    response = client.patch(SHOP, json=sent, headers=admin)
+
+    assert response.status_code == 200, response.json
+    assert response.json == shown
+    assert client.get(SHOP).json["pickup"]["closures"] == []
+
+
+def test_a_longer_slot_must_fit_in_the_windows_already_set(client, admin):
+    set_pickup(week("07:00-07:45", weekdays=[1]), slot_minutes=30)
+    stored = shop_state()
+
+    response = client.patch(SHOP, json={"pickup": {"slot_minutes": 60}}, headers=admin)
+
+    assert "shorter than one 60-minute slot" in _field_errors(response)["slot_minutes"][0]
+    assert shop_state() == stored
