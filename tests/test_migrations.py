@@ -126,3 +126,92 @@ def test_a_batch_migration_on_sqlite_keeps_child_rows(tmp_path):
         db.engine.dispose()
 
     assert tags == 1
+
+
+def test_orders_from_before_the_calendar_get_their_pickup_date_and_daily_units(
+    empty_database, tmp_path
+):
+    from flask_migrate import upgrade
+
+    from bakery import create_app
+
+    migrating = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "UPLOAD_FOLDER": str(tmp_path),
+            "TIMEZONE": "Europe/Berlin",
+        }
+    )
+    with migrating.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO categories (id, slug, name) VALUES (1, 'breads', 'Breads')")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO products (id, slug, name, price_cents, category_id) "
+                    "VALUES (1, 'rye', 'Rye', 400, 1)"
+                )
+            )
+            connection.execute(
+                text("INSERT INTO users (id, sub, role) VALUES (1, 'user|1', 'customer')")
+            )
+            # 23:30 UTC on the 11th is half past midnight on the 12th in Berlin.
+            for order_id, status, pickup_at, quantity in (
+                (1, "pending", "2026-12-11 23:30:00", 2),
+                (2, "confirmed", "2026-12-11 23:30:00", 3),
+                (3, "cancelled", "2026-12-11 23:30:00", 5),
+                (4, "pending", None, 1),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO orders (id, number, user_id, status, fulfillment, "
+                        "pickup_at, subtotal_cents, total_cents, currency, created_at, "
+                        "updated_at) VALUES (:id, :number, 1, :status, 'pickup', :pickup_at, "
+                        "0, 0, 'EUR', '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+                    ),
+                    {
+                        "id": order_id,
+                        "number": f"BK-{order_id:06d}",
+                        "status": status,
+                        "pickup_at": pickup_at,
+                    },
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO order_items (order_id, product_id, product_name, "
+                        "unit_price_cents, quantity, line_total_cents) "
+                        "VALUES (:id, 1, 'Rye', 0, :quantity, 0)"
+                    ),
+                    {"id": order_id, "quantity": quantity},
+                )
+
+        upgrade()
+
+        with db.engine.connect() as connection:
+            orders = connection.execute(
+                text(
+                    "SELECT id, status, pickup_date, pickup_until, pickup_code "
+                    "FROM orders ORDER BY id"
+                )
+            ).all()
+            bookings = connection.execute(
+                text("SELECT product_id, pickup_date, booked FROM daily_bookings ORDER BY 2")
+            ).all()
+        db.engine.dispose()
+
+    def day(value) -> str:
+        return str(value)[:10]
+
+    assert [(row.id, row.status, day(row.pickup_date)) for row in orders] == [
+        (1, "pending", "2026-12-12"),
+        (2, "confirmed", "2026-12-12"),
+        (3, "cancelled", "2026-12-12"),
+        (4, "pending", "2026-12-01"),
+    ]
+    assert all(row.pickup_until is None and row.pickup_code is None for row in orders)
+    assert [(row.product_id, day(row.pickup_date), row.booked) for row in bookings] == [
+        (1, "2026-12-01", 1),
+        (1, "2026-12-12", 5),
+    ]

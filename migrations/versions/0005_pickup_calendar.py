@@ -1,7 +1,10 @@
 """The pickup calendar: the shop's profile, opening windows, closures, slot and daily bookings.
 
 Products gain their notice days, daily limit and weekdays; orders their slot's end, pickup date
-and code. Existing rows keep every value they had: old orders hold no bookings and no code.
+and code. Existing rows keep every value they had. Existing orders are given the shop-local date
+they are collected or delivered on (of `pickup_at`, else of their placing), so the bake list and
+the pick list find them, and the units of those not cancelled are counted against daily limits,
+as a new order's are; they hold no slot and no code.
 
 Revision ID: 0005
 Revises: 0004
@@ -9,8 +12,13 @@ Create Date: 2026-12-07 05:03:14.247051
 
 """
 
-from alembic import op
+from collections import defaultdict
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
+from alembic import op
+from flask import current_app
 
 
 # revision identifiers, used by Alembic.
@@ -147,6 +155,38 @@ def upgrade():
         )
 
     # ### end Alembic commands ###
+    _date_existing_orders()
+
+
+def _date_existing_orders():
+    orders = sa.table(
+        "orders",
+        sa.column("id", sa.Integer),
+        sa.column("pickup_at", sa.DateTime(timezone=True)),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("pickup_date", sa.Date),
+    )
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    bind = op.get_bind()
+    ids_by_date = defaultdict(list)
+    for order_id, pickup_at, created_at in bind.execute(
+        sa.select(orders.c.id, orders.c.pickup_at, orders.c.created_at)
+    ):
+        when = pickup_at or created_at
+        # SQLite hands back the stored UTC time without its zone.
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+        ids_by_date[when.astimezone(zone).date()].append(order_id)
+    for day, ids in ids_by_date.items():
+        bind.execute(sa.update(orders).where(orders.c.id.in_(ids)).values(pickup_date=day))
+    bind.execute(
+        sa.text(
+            "INSERT INTO daily_bookings (product_id, pickup_date, booked) "
+            "SELECT order_items.product_id, orders.pickup_date, SUM(order_items.quantity) "
+            "FROM order_items JOIN orders ON orders.id = order_items.order_id "
+            "WHERE orders.status <> 'cancelled' "
+            "GROUP BY order_items.product_id, orders.pickup_date"
+        )
+    )
 
 
 def downgrade():
