@@ -198,6 +198,22 @@ def orders_between(date_from: date, date_to: date) -> list[Order]:
     )
 
 
+def orders_on_closures(closures: list[Closure]) -> dict[int, list[Order]]:
+    """Each closure's orders to call about, read in one query over the span of them all."""
+    if not closures:
+        return {}
+    orders = orders_between(
+        min(closure.date_from for closure in closures),
+        max(closure.date_to for closure in closures),
+    )
+    return {
+        closure.id: [
+            order for order in orders if closure.date_from <= order.pickup_date <= closure.date_to
+        ]
+        for closure in closures
+    }
+
+
 def _refuse_unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(changes) - allowed)
     if unknown:

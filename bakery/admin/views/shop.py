@@ -11,7 +11,6 @@ from bakery.admin.views.shop_forms import ClosureForm, ShopForm, shop_form_data
 from bakery.extensions import db
 from bakery.formatting import shop_zone
 from bakery.models.accounts import Role
-from bakery.models.orders import Order
 from bakery.models.shop import Closure
 from bakery.services import shop
 from bakery.services.errors import DomainError
@@ -27,25 +26,6 @@ def closure_dates(closure: Closure) -> str:
     if closure.date_from == closure.date_to:
         return display.day(closure.date_from)
     return f"{display.day(closure.date_from)} to {display.day(closure.date_to)}"
-
-
-def orders_on(closures: list[Closure]) -> dict[int, list[Order]]:
-    """Each closure's orders, read in one query over the span of all of them.
-
-    Orders exist only up to the shop's horizon ahead, so the span never reads much.
-    """
-    if not closures:
-        return {}
-    orders = shop.orders_between(
-        min(closure.date_from for closure in closures),
-        max(closure.date_to for closure in closures),
-    )
-    return {
-        closure.id: [
-            order for order in orders if closure.date_from <= order.pickup_date <= closure.date_to
-        ]
-        for closure in closures
-    }
 
 
 class ShopView(StaffAccessMixin, BaseView):
@@ -131,7 +111,7 @@ class ShopView(StaffAccessMixin, BaseView):
             shop_form=shop_form,
             closure_form=closure_form,
             closures=closures,
-            orders_on=orders_on(closures),
+            orders_on=shop.orders_on_closures(closures),
             zone=shop_zone().key,
             closure_dates=closure_dates,
             pickup_window=display.pickup_window,
