@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +18,8 @@ SLOT_LENGTHS = (10, 15, 20, 30, 60)
 MAX_SLOT_CAPACITY = 1000
 MAX_LEAD_MINUTES = 10_080
 MAX_HORIZON_DAYS = 60
+# How far ahead the shop plans (a pickup, a closure, a slot query): beyond, a date is a typo.
+PLANNING_AHEAD = timedelta(days=366)
 # ISO weekdays, as `date.isoweekday()` counts them: 1 is Monday, 7 is Sunday.
 WEEKDAYS = range(1, 8)
 

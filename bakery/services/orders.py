@@ -25,11 +25,11 @@ from bakery.models.orders import (
     OrderStatus,
     OrderStatusChange,
 )
+from bakery.models.shop import PLANNING_AHEAD
 from bakery.services import bookings, notifications, pickup
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
 from bakery.services.sales import start_of_day
 
-MAX_PICKUP_AHEAD = timedelta(days=365)
 PICKUP_CODE_ATTEMPTS = 10
 
 
@@ -49,7 +49,7 @@ def _check_checkout(details: Checkout) -> None:
             raise InvalidInput("pickup_at needs a time zone offset", field="pickup_at")
         if details.pickup_at <= utcnow():
             raise InvalidInput("pickup_at is in the past", field="pickup_at")
-        if details.pickup_at > utcnow() + MAX_PICKUP_AHEAD:
+        if details.pickup_at > utcnow() + PLANNING_AHEAD:
             raise InvalidInput("pickup_at is more than a year ahead", field="pickup_at")
 
 

@@ -20,13 +20,11 @@ from bakery.formatting import shop_zone, weekday_name
 from bakery.models.accounts import User
 from bakery.models.base import utcnow
 from bakery.models.catalog import Product
-from bakery.models.shop import Closure, ShopProfile
+from bakery.models.shop import PLANNING_AHEAD, Closure, ShopProfile
 from bakery.services import bookings, cart, shop
 from bakery.services.errors import InvalidInput
 
 MAX_DAYS_LISTED = 31
-# Beyond the horizon every slot is "too far"; a year on, the date is a typo.
-MAX_DAYS_AHEAD = timedelta(days=366)
 # Said when a date is closed for want of opening hours rather than by a closure with a reason.
 CLOSED = "closed"
 FULL, TOO_SOON, TOO_FAR, PRODUCT_UNAVAILABLE = "full", "too_soon", "too_far", "product_unavailable"
@@ -222,7 +220,7 @@ def pickup_days(first: date | None, days: int, wants: Sequence[Want]) -> list[Pi
     first = today if first is None else first
     if first < today:
         raise InvalidInput(f"from cannot be before today ({today})", field="from")
-    if first > today + MAX_DAYS_AHEAD:
+    if first > today + PLANNING_AHEAD:
         raise InvalidInput("from may be a year ahead at most", field="from")
     if not 1 <= days <= MAX_DAYS_LISTED:
         raise InvalidInput(f"days must be 1 to {MAX_DAYS_LISTED}", field="days")

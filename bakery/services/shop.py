@@ -22,6 +22,7 @@ from bakery.models.shop import (
     MAX_LEAD_MINUTES,
     MAX_SLOT_CAPACITY,
     PHONE_MAX,
+    PLANNING_AHEAD,
     SHOP_NAME_MAX,
     SLOT_LENGTHS,
     WEEKDAYS,
@@ -36,8 +37,6 @@ PROFILE_FIELDS = frozenset({"name", "address", "phone", "email"})
 PICKUP_FIELDS = frozenset(
     {"slot_minutes", "slot_capacity", "min_lead_minutes", "cutoff_time", "horizon_days"}
 )
-# Closing days far ahead is planning; a range longer than this is a typo in a year.
-MAX_CLOSURE_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -162,8 +161,10 @@ def add_closure(date_from: date, date_to: date | None = None, reason: str | None
         raise InvalidInput("date_to cannot be before date_from", field="date_to")
     if date_to < shop_today():
         raise InvalidInput("The closure ends in the past", field="date_to")
-    if (date_to - date_from).days >= MAX_CLOSURE_DAYS:
-        raise InvalidInput(f"A closure may last {MAX_CLOSURE_DAYS} days at most", field="date_to")
+    if date_to - date_from >= PLANNING_AHEAD:
+        raise InvalidInput(
+            f"A closure may last {PLANNING_AHEAD.days} days at most", field="date_to"
+        )
     reason = (reason or "").strip()
     if len(reason) > CLOSURE_REASON_MAX:
         raise InvalidInput(
