@@ -51,6 +51,7 @@ TEXT_SETTINGS = frozenset(
         "CHECKOUT_RATE_LIMIT",
         "SIGN_IN_RATE_LIMIT",
         "SIGN_IN_ACCOUNT_RATE_LIMIT",
+        "COUNTER_RATE_LIMIT",
         "TIMEZONE",
     }
 )
@@ -61,7 +62,12 @@ NUMBER_SETTINGS = (
     "AUTH_JWKS_TIMEOUT_SECONDS",
     "DATABASE_PING_AFTER_SECONDS",
 )
-RATE_LIMIT_SETTINGS = ("CHECKOUT_RATE_LIMIT", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT")
+RATE_LIMIT_SETTINGS = (
+    "CHECKOUT_RATE_LIMIT",
+    "SIGN_IN_RATE_LIMIT",
+    "SIGN_IN_ACCOUNT_RATE_LIMIT",
+    "COUNTER_RATE_LIMIT",
+)
 # gunicorn's exit status for "a worker failed to boot": the master stops instead of respawning.
 EXIT_CONFIGURATION_ERROR = 3
 
@@ -106,6 +112,8 @@ class DefaultConfig:
     # from anywhere (Flask-Limiter syntax); past either, every attempt is refused for a while.
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
     SIGN_IN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
+    # Pickup codes one staff account may try at the counter (looked up or handed over).
+    COUNTER_RATE_LIMIT = "30 per minute"
     IDEMPOTENCY_KEY_HOURS = 24
     # The shop's own clock (IANA name): the dashboard's "today" starts at its local midnight.
     TIMEZONE = "UTC"

@@ -1,4 +1,4 @@
-"""The staff room: Flask-Admin dashboard for orders, catalog, the shop and accounts at /admin/."""
+"""The staff room: Flask-Admin at /admin/ for orders, production, catalog, the shop and accounts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from flask_admin.theme import Bootstrap4Theme
 from bakery.admin.sign_in import init_sign_in
 from bakery.admin.views.accounts import add_account_views
 from bakery.admin.views.catalog import add_catalog_views
+from bakery.admin.views.counter import add_counter_view
 from bakery.admin.views.dashboard import DashboardView
 from bakery.admin.views.orders import add_order_views
+from bakery.admin.views.production import add_production_views
 from bakery.admin.views.shop import add_shop_views
 
 
@@ -25,6 +27,8 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
     )
     add_order_views(admin)
+    add_production_views(admin)
+    add_counter_view(admin)
     add_catalog_views(admin)
     add_shop_views(admin)
     add_account_views(admin)

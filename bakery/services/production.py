@@ -10,17 +10,19 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from bakery.extensions import db
-from bakery.formatting import spreadsheet_text
+from bakery.formatting import shop_zone, spreadsheet_text
 from bakery.models.accounts import User
+from bakery.models.base import utcnow
 from bakery.models.catalog import Product
 from bakery.models.orders import Order, OrderItem, OrderStatus
 from bakery.services.errors import InvalidTransition, NotFound
 from bakery.services.orders import change_status, normalise_pickup_code
+from bakery.services.pickup import load_calendar
 from bakery.services.shop import shop_today
 
 BAKE_LIST_COLUMNS = ("product_id", "product_name", "quantity", "order_count")
@@ -194,14 +196,133 @@ def hand_over(code: str, *, by: User) -> Order:
     An order of another day, or not ready yet, is refused and left as it was.
     """
     order = order_at_counter(code)
-    today = shop_today()
-    if order.pickup_date is not None and order.pickup_date != today:
-        raise InvalidTransition(
+    refusal = hand_over_refusal(order)
+    if refusal is not None:
+        raise InvalidTransition(refusal)
+    return change_status(order, OrderStatus.COMPLETED, by=by)
+
+
+def hand_over_refusal(order: Order) -> str | None:
+    """Why the counter may not hand this order over now, or None when it may.
+
+    The counter page says it as soon as a code is typed, in the words hand_over refuses with.
+    """
+    if order.pickup_date is not None and order.pickup_date != shop_today():
+        return (
             f"Order {order.number} is for {order.pickup_date:%A %Y-%m-%d}, not today; "
             "it is not handed over"
         )
     if order.status != OrderStatus.READY:
-        raise InvalidTransition(
-            f"Order {order.number} is {order.status}, not ready yet; it is not handed over"
-        )
-    return change_status(order, OrderStatus.COMPLETED, by=by)
+        return f"Order {order.number} is {order.status}, not ready yet; it is not handed over"
+    return None
+
+
+# --- today by slot, for the dashboard home ----------------------------------------------------
+
+# The counter looks this far ahead: the orders of the slots within it are listed by name.
+COMING_UP = timedelta(hours=1)
+COMING_ORDERS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class SlotOrder:
+    id: int
+    number: str
+    status: str
+    customer: User
+
+
+@dataclass(frozen=True)
+class SlotLoad:
+    """One of today's slots: how many orders hold a place in it, out of how many."""
+
+    start: datetime
+    end: datetime
+    booked: int
+    capacity: int | None
+    # Listed only for the slots coming up (under way or starting within COMING_UP).
+    orders: list[SlotOrder]
+    is_coming_up: bool
+
+
+@dataclass(frozen=True)
+class TodayBySlot:
+    date: date
+    now: datetime
+    calendar_on: bool
+    # Why the shop hands nothing over today (a closure's reason, "closed"), or None.
+    closed_reason: str | None
+    slots: list[SlotLoad]
+    # The slot under way, or else the next one today; None once the last one has ended.
+    highlighted: datetime | None
+    # Live orders of today outside every slot: deliveries, times from before the calendar.
+    other_orders: int
+    # More orders are coming up than COMING_ORDERS_SHOWN: the pick list has them all.
+    more: bool
+
+
+def today_by_slot(*, now: datetime | None = None) -> TodayBySlot:
+    """Today's slots with their bookings, and the orders of those coming up by name.
+
+    Five statements however busy the day: the calendar (3), the day's orders counted per slot
+    start in one grouped query, and the coming-up orders with their customers.
+    """
+    now = now or utcnow()
+    day = now.astimezone(shop_zone()).date()
+    calendar = load_calendar(day, day, now=now)
+    closed = calendar.closed_reason(day) if calendar.is_on else None
+    slots = calendar.slots(day) if calendar.is_on and closed is None else []
+    live = (Order.pickup_date == day, Order.status != OrderStatus.CANCELLED)
+    # Only an order holding a place has the slot's end; the others count as other orders.
+    in_slot = Order.pickup_until.is_not(None)
+    holds_place = case((in_slot, True), else_=False).label("holds_place")
+    booked: dict[datetime, int] = {}
+    other = 0
+    for start, held, count in db.session.execute(
+        select(Order.pickup_at, holds_place, func.count())
+        .where(*live)
+        .group_by(Order.pickup_at, holds_place)
+    ):
+        if held:
+            booked[start] = count
+        else:
+            other += count
+
+    coming = [slot for slot in slots if slot.end > now and slot.start < now + COMING_UP]
+    listed: dict[datetime, list[SlotOrder]] = defaultdict(list)
+    more = False
+    if coming:
+        rows = db.session.execute(
+            select(Order.id, Order.number, Order.status, Order.pickup_at, User)
+            .join(User, User.id == Order.user_id)
+            .where(*live, in_slot, Order.pickup_at.in_([slot.start for slot in coming]))
+            .order_by(Order.pickup_at, Order.number)
+            .limit(COMING_ORDERS_SHOWN + 1)
+        ).all()
+        more = len(rows) > COMING_ORDERS_SHOWN
+        for row in rows[:COMING_ORDERS_SHOWN]:
+            listed[row.pickup_at].append(SlotOrder(row.id, row.number, row.status, row.User))
+
+    starts = {slot.start for slot in slots}
+    capacity = calendar.profile.slot_capacity
+    return TodayBySlot(
+        date=day,
+        now=now,
+        calendar_on=calendar.is_on,
+        closed_reason=closed,
+        slots=[
+            SlotLoad(
+                start=slot.start,
+                end=slot.end,
+                booked=booked.get(slot.start, 0),
+                capacity=capacity,
+                orders=listed.get(slot.start, []),
+                is_coming_up=slot in coming,
+            )
+            for slot in slots
+        ],
+        highlighted=next((slot.start for slot in slots if slot.end > now), None),
+        # An order whose slot the calendar no longer has (its hours changed) is an other order.
+        other_orders=other + sum(count for start, count in booked.items() if start not in starts),
+        more=more,
+    )

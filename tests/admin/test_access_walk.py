@@ -1,8 +1,9 @@
 """Every URL of the dashboard, walked as anonymous, as staff and as admin.
 
-The expectations are written here, not read from the views: staff may use the dashboard home and
-the orders area; every other area is the admin's. A view registered later without a place in
-STAFF_AREAS or ADMIN_AREAS fails the first test, so nobody forgets to decide who may use it.
+The expectations are written here, not read from the views: staff may use the dashboard home, the
+orders area, the production lists and the pickup counter; every other area is the admin's. A view
+registered later without a place in STAFF_AREAS or ADMIN_AREAS fails the first test, so nobody
+forgets to decide who may use it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from werkzeug.routing import Rule
 from tests.admin.helpers import csrf_token
 
 # Blueprint names of Flask-Admin views ("admin" is the dashboard home).
-STAFF_AREAS = {"admin", "order"}
+STAFF_AREAS = {"admin", "order", "bake_list", "pick_list", "counter"}
 ADMIN_AREAS = {"catalog_products", "catalog_categories", "shop_settings", "staff", "customers"}
 # Outside the access rules on purpose: the sign-in pages and Flask-Admin's static files.
 PUBLIC_ENDPOINTS = {"staff_auth.login", "staff_auth.logout", "admin.static"}
@@ -67,7 +68,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_url(client):
         assert response.headers["Location"].startswith("/admin/login/"), f"{method} {url}"
 
 
-def test_staff_use_home_and_orders_and_get_403_elsewhere(staff_client):
+def test_staff_use_their_areas_and_get_403_elsewhere(staff_client):
     token = csrf_token(staff_client, "/admin/")
 
     for (method, url, where), response in answers(staff_client, token).items():
@@ -102,7 +103,17 @@ def test_a_post_without_a_csrf_token_is_refused_everywhere(app, request, role):
         assert response.status_code == 400, f"{method} {url}"
 
 
-@pytest.mark.parametrize("path", ["/admin/login/", "/admin/", "/admin/orders/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/login/",
+        "/admin/",
+        "/admin/orders/",
+        "/admin/production/bake-list/",
+        "/admin/production/pick-list/",
+        "/admin/counter/",
+    ],
+)
 def test_no_other_site_may_frame_the_dashboard(staff_client, path):
     response = staff_client.get(path)
 

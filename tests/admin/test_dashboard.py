@@ -1,4 +1,4 @@
-"""The dashboard home: today's figures, open orders, low stock for admins, a local chart."""
+"""The dashboard home: today's figures, today by slot, open orders, low stock, a local chart."""
 
 from __future__ import annotations
 
@@ -6,15 +6,19 @@ import html
 import itertools
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import get_template_attribute
 
 from bakery.extensions import db
 from bakery.formatting import shop_zone
 from bakery.models.base import utcnow
+from bakery.services import shop
 from bakery.services.sales import start_of_day
+from tests.admin.helpers import sign_in
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
@@ -236,3 +240,207 @@ def test_the_page_takes_the_same_queries_however_many_orders(
         assert admin_client.get("/admin/").status_code == 200
 
     assert len(few) == len(many)
+
+
+# --- today by slot ----------------------------------------------------------------------------
+
+# A Wednesday in Berlin, open 08:00-10:00 in four 30-minute slots of two places each.
+SLOT_DAY = date(2030, 12, 11)
+BERLIN = ZoneInfo("Europe/Berlin")
+IN_BERLIN = pytest.mark.parametrize("app_config", [{"TIMEZONE": "Europe/Berlin"}], ids=["berlin"])
+
+
+def berlin(clock: str, day: date = SLOT_DAY) -> datetime:
+    return datetime.combine(day, time.fromisoformat(clock), tzinfo=BERLIN)
+
+
+def open_wednesdays(capacity: int | None = 2) -> None:
+    """Opened after the orders are placed: with the calendar on, checkout wants a real slot."""
+    shop.update_shop(
+        {
+            "pickup": {
+                "opening_hours": [shop.Window(3, time(8), time(10))],
+                "slot_capacity": capacity,
+            }
+        }
+    )
+    db.session.commit()
+
+
+def home_at(client, clock: str, day: date = SLOT_DAY) -> str:
+    """The dashboard home as the staff member sees it at that shop time."""
+    with time_machine.travel(berlin(clock, day), tick=False):
+        sign_in(client, "counter@example.com")
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def slot_rows(page: str) -> list[dict]:
+    """Each slot row of "Today by slot": its time, marks, booked places and listed orders."""
+    rows = []
+    for classes, row in re.findall(
+        r'<tr class="(today-slot[^"]*)"\s+data-slot-start="[^"]+"[^>]*>(.*?)</tr>', page, re.S
+    ):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        text = [
+            html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c))).strip() for c in cells
+        ]
+        rows.append(
+            {
+                "slot": text[0],
+                "marks": [m for m in ("slot-highlighted", "slot-past") if m in classes],
+                "booked": text[1],
+                "orders": re.findall(r'<li data-order-number="([^"]+)">', row),
+                "note": text[2] if "<li" not in row else "",
+            }
+        )
+    return rows
+
+
+@pytest.fixture
+def slot_order(make_order, make_customer, make_product):
+    """slot_order("ada", "08:30", status=...): an order holding a place in that slot."""
+    loaf = make_product(name="Slot loaf", price_cents=500, stock=500)
+
+    def factory(who, start, *, status="confirmed", day=SLOT_DAY, delivery=False):
+        customer = make_customer(email=f"{who}@example.com", name=f"{who.title()} Shopper")
+        checkout = (
+            {"fulfillment": "delivery", "delivery_address": "1 Mill Lane"} if delivery else {}
+        )
+        order = make_order(customer=customer, items=[(loaf, 1)], **checkout)
+        order.pickup_date = day
+        order.pickup_at = berlin(start, day).astimezone(UTC)
+        order.pickup_until = None if delivery else order.pickup_at + timedelta(minutes=30)
+        order.status = status
+        db.session.commit()
+        return order
+
+    return factory
+
+
+@pytest.fixture
+def busy_wednesday(slot_order, make_staff):
+    make_staff(email="counter@example.com", role="staff")
+    orders = {
+        "early": slot_order("early", "08:00", status="completed"),
+        "ada": slot_order("ada", "08:30", status="ready"),
+        "bea": slot_order("bea", "08:30", status="baking"),
+        "cid": slot_order("cid", "09:00"),
+        "gone": slot_order("gone", "09:00", status="cancelled"),
+        "van": slot_order("van", "11:15", delivery=True),
+        "thursday": slot_order("thu", "08:30", day=SLOT_DAY + timedelta(days=1)),
+    }
+    open_wednesdays()
+    return orders
+
+
+@IN_BERLIN
+def test_today_by_slot_counts_every_slot_and_names_the_coming_hours_orders(client, busy_wednesday):
+    page = home_at(client, "08:40")
+    orders = busy_wednesday
+
+    assert slot_rows(page) == [
+        {
+            "slot": "08:00 to 08:30",
+            "marks": ["slot-past"],
+            "booked": "1 / 2",
+            "orders": [],
+            "note": "1 order on the pick list",
+        },
+        {
+            "slot": "08:30 to 09:00 Now",
+            "marks": ["slot-highlighted"],
+            "booked": "2 / 2",
+            "orders": sorted([orders["ada"].number, orders["bea"].number]),
+            "note": "",
+        },
+        {
+            "slot": "09:00 to 09:30",
+            "marks": [],
+            "booked": "1 / 2",
+            "orders": [orders["cid"].number],
+            "note": "",
+        },
+        {"slot": "09:30 to 10:00", "marks": [], "booked": "0 / 2", "orders": [], "note": "None"},
+    ]
+    assert element_text(page, "today-other-orders").startswith("1 order for today without a slot")
+    listed = re.search(
+        r'<li data-order-number="{}">(.*?)</li>'.format(orders["ada"].number), page, re.S
+    )
+    assert "Ada Shopper" in listed.group(1)
+    assert 'data-status="ready"' in listed.group(1)
+    assert 'href="/admin/production/pick-list/?date=2030-12-11#slot-20301211T0700Z"' in page
+
+
+@IN_BERLIN
+@pytest.mark.parametrize(
+    ("clock", "marked", "label"),
+    [
+        ("07:10", "08:00 to 08:30", "Next"),
+        ("08:00", "08:00 to 08:30", "Now"),
+        ("09:29", "09:00 to 09:30", "Now"),
+        ("10:00", None, None),
+    ],
+)
+def test_the_slot_under_way_or_else_the_next_is_highlighted(
+    client, busy_wednesday, clock, marked, label
+):
+    rows = slot_rows(home_at(client, clock))
+
+    highlighted = [row["slot"] for row in rows if "slot-highlighted" in row["marks"]]
+    assert highlighted == ([f"{marked} {label}"] if marked else [])
+
+
+@IN_BERLIN
+def test_a_full_slot_shows_its_bar_full_and_unlimited_slots_show_no_bar(client, busy_wednesday):
+    full = home_at(client, "08:40")
+    open_wednesdays(capacity=None)
+    unlimited = home_at(client, "08:40")
+
+    assert re.search(r'progress-bar bg-danger" role="progressbar" style="width: 100%"', full)
+    assert "progressbar" not in unlimited
+    assert [row["booked"] for row in slot_rows(unlimited)] == ["1", "2", "1", "0"]
+
+
+@IN_BERLIN
+def test_a_closed_day_and_a_shop_without_hours_say_so(client, busy_wednesday):
+    shop.add_closure(SLOT_DAY, SLOT_DAY, "Oven service")
+    db.session.commit()
+    closed = home_at(client, "08:40")
+    thursday = home_at(client, "08:40", SLOT_DAY + timedelta(days=1))
+    shop.update_shop({"pickup": {"opening_hours": []}})
+    db.session.commit()
+    off = home_at(client, "08:40")
+
+    assert (
+        element_text(closed, "today-slots-closed")
+        == "The shop hands nothing over today (Oven service)."
+    )
+    assert element_text(thursday, "today-slots-closed") == "The shop hands nothing over today."
+    assert (
+        element_text(off, "today-slots-off")
+        == "No opening hours are set, so orders have no pickup slots."
+    )
+    assert slot_rows(closed) == slot_rows(off) == []
+    # The day's orders are still counted, so nobody forgets them.
+    assert element_text(closed, "today-other-orders").startswith(
+        "5 orders for today without a slot"
+    )
+
+
+@IN_BERLIN
+def test_today_by_slot_takes_the_same_queries_however_many_orders(
+    client, busy_wednesday, slot_order, count_queries
+):
+    with count_queries() as few:
+        home_at(client, "08:40")
+    shop.update_shop({"pickup": {"opening_hours": []}})
+    for number in range(8):
+        slot_order(f"more{number}", "09:30")
+    open_wednesdays()
+    with count_queries() as many:
+        page = home_at(client, "08:40")
+
+    assert len(few) == len(many)
+    assert len(slot_rows(page)[3]["orders"]) == 8

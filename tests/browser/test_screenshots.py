@@ -7,13 +7,14 @@ normal run they go to a temporary folder, so the pages are still opened and chec
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bakery.cli import seed_command
 from bakery.extensions import db
-from bakery.models import Product, User
+from bakery.formatting import shop_zone
+from bakery.models import Order, Product, User
 from bakery.models.base import utcnow
 from bakery.services import shop
 from bakery.services.cart import add_item
@@ -67,15 +68,43 @@ def _month_of_orders() -> int:
             for step in ROUTE[status]:
                 change_status(order, step, by=owner)
             order.created_at = now - timedelta(days=days_ago, hours=chance.randint(0, 3))
+            # Collected the day it was placed: the month's history is not all today's to bake.
+            order.pickup_date = order.created_at.astimezone(shop_zone()).date()
             shown = order.id if status == "baking" else shown
     shop.update_shop({"pickup": {"opening_hours": week}})
     return shown
 
 
-@pytest.fixture
-def busy_bakery(live_app, in_live_app):
+def _today_in_slots() -> str:
+    """Today's orders in half-hour slots from 09:00, two a slot; the code of a ready one.
+
+    The month was placed with the calendar off, so today's orders have no slot of their own.
+    """
+    today = shop.shop_today()
+    orders = db.session.scalars(
+        db.select(Order)
+        .where(Order.pickup_date == today, Order.status != "cancelled")
+        .order_by(Order.id)
+    ).all()
+    first = datetime.combine(today, time(9), tzinfo=shop_zone())
+    for index, order in enumerate(orders):
+        start = first + timedelta(minutes=30 * (index // 2))
+        order.pickup_at = start.astimezone(UTC)
+        order.pickup_until = order.pickup_at + timedelta(minutes=30)
+    return next(order.pickup_code for order in orders if order.status == "ready")
+
+
+@pytest.fixture(scope="module")
+def busy_bakery(live_app):
+    """Made once for the module: each picture is of the same month."""
     live_app.test_cli_runner().invoke(seed_command)
-    return in_live_app(_month_of_orders)
+    with live_app.app_context():
+        try:
+            shown = _month_of_orders()
+            db.session.commit()
+            return shown
+        finally:
+            db.session.remove()
 
 
 def test_screenshots_of_home_products_and_an_order(page, sign_in_as, busy_bakery, screenshot):
@@ -96,3 +125,29 @@ def test_screenshots_of_home_products_and_an_order(page, sign_in_as, busy_bakery
     order = screenshot("order-page")
 
     assert all(path.stat().st_size > 10_000 for path in (home, products, order))
+
+
+def test_screenshots_of_the_bake_list_pick_list_and_counter(
+    page, sign_in_as, busy_bakery, in_live_app, screenshot
+):
+    code = in_live_app(_today_in_slots)
+    sign_in_as("staff")
+
+    page.goto("/admin/production/bake-list/")
+    assert page.locator("#bake-list tbody tr").count() >= 4
+    assert int(page.locator("#bake-order-count").inner_text()) >= 6
+    bake = screenshot("bake-list")
+
+    page.goto("/admin/production/pick-list/")
+    assert page.locator(".pick-slot").count() >= 3
+    assert page.locator(".pick-order").count() >= 6
+    pick = screenshot("pick-list")
+
+    page.goto("/admin/counter/")
+    page.get_by_label("Pickup code").fill(f"{code[:3].lower()} {code[3:].lower()}")
+    page.get_by_role("button", name="Find order").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Hand over").is_visible()
+    counter = screenshot("counter")
+
+    assert all(path.stat().st_size > 10_000 for path in (bake, pick, counter))

@@ -1,8 +1,8 @@
-"""The dashboard home: the day's orders and sales at a glance."""
+"""The dashboard home: the day's orders, its pickup slots and sales at a glance."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app, url_for
 from flask_admin import AdminIndexView, expose
@@ -12,7 +12,9 @@ from werkzeug.routing import BuildError
 from bakery import formatting
 from bakery.admin.base import StaffAccessMixin
 from bakery.admin.views import order_display as display
+from bakery.admin.views.production import slot_anchor
 from bakery.models.accounts import Role
+from bakery.services.production import today_by_slot
 from bakery.services.sales import (
     CHART_DAYS,
     OPEN_STATUSES,
@@ -36,6 +38,19 @@ def link_to(endpoint: str, **values) -> str | None:
         return None
 
 
+def slot_times(start: datetime, end: datetime) -> str:
+    """'08:00 to 08:30': the date is today's, said once above the slots."""
+    zone = formatting.shop_zone()
+    return f"{start.astimezone(zone):%H:%M} to {end.astimezone(zone):%H:%M}"
+
+
+def slot_fill(booked: int, capacity: int | None) -> int | None:
+    """How full a slot is, in percent for its bar; None when it takes any number of orders."""
+    if capacity is None:
+        return None
+    return min(100, round(100 * booked / capacity))
+
+
 def chart_data(overview: SalesOverview, currency: str) -> dict:
     """What dashboard.js draws: one bar per day, amounts in cents."""
     return {
@@ -52,6 +67,7 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
     def index(self):
         currency = current_app.config["CURRENCY"]
         overview = sales_overview()
+        slots = today_by_slot()
         # Staff do not manage the catalog: stock is the admins' concern.
         show_stock = current_user.role == Role.ADMIN
         return self.render(
@@ -70,5 +86,11 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
             short_day=short_day,
             pickup_window=display.pickup_window,
             order_url=lambda order: link_to("order.details_view", id=order.id),
+            today_slots=slots,
+            slot_times=slot_times,
+            slot_fill=slot_fill,
+            pick_list_url=link_to("pick_list.index", date=slots.date.isoformat()),
+            slot_anchor=slot_anchor,
+            counter_url=link_to("counter.index"),
             product_url=lambda product: link_to("catalog_products.edit_view", id=product.id),
         )
