@@ -95,11 +95,17 @@ class PickLine:
 
 
 @dataclass(frozen=True)
+class PickCustomer:
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class PickOrder:
     id: int
     number: str
     status: str
-    customer: User
+    customer: PickCustomer
     pickup_code: str | None
     items: list[PickLine]
     notes: str | None
@@ -136,7 +142,9 @@ def pick_list(day: date) -> PickList:
             Order.notes,
             Order.pickup_at,
             Order.pickup_until,
-            User,
+            # The two columns shown, not whole accounts: a busy day is thousands of orders.
+            User.name,
+            User.email,
         )
         .join(User, User.id == Order.user_id)
         .where(*live)
@@ -160,7 +168,7 @@ def pick_list(day: date) -> PickList:
                 id=row.id,
                 number=row.number,
                 status=row.status,
-                customer=row.User,
+                customer=PickCustomer(row.name, row.email),
                 pickup_code=row.pickup_code,
                 items=lines[row.id],
                 notes=row.notes,
@@ -212,6 +220,8 @@ def hand_over_refusal(order: Order) -> str | None:
             f"Order {order.number} is for {order.pickup_date:%A %Y-%m-%d}, not today; "
             "it is not handed over"
         )
+    if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+        return f"Order {order.number} is {order.status}; there is nothing to hand over"
     if order.status != OrderStatus.READY:
         return f"Order {order.number} is {order.status}, not ready yet; it is not handed over"
     return None

@@ -23,8 +23,18 @@ blp = Blueprint(
     description="What to bake and pack for a date (staff)",
 )
 
+
+@blp.after_request
+def _kept_by_nobody(response):
+    """The lists name customers: no cache keeps them. The bake list's form follows Accept."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Accept")
+    return response
+
+
 CSV_ANSWER = {
-    "200": {
+    # The status as an integer, as smorest keys its own: the CSV joins the JSON answer.
+    200: {
         "content": {
             "text/csv": {
                 "schema": {"type": "string"},
