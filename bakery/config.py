@@ -61,6 +61,7 @@ NUMBER_SETTINGS = (
     "AUTH_JWKS_REFETCH_COOLDOWN_SECONDS",
     "AUTH_JWKS_TIMEOUT_SECONDS",
     "DATABASE_PING_AFTER_SECONDS",
+    "ORDER_SYNC_SETTLE_SECONDS",
 )
 RATE_LIMIT_SETTINGS = (
     "CHECKOUT_RATE_LIMIT",
@@ -115,6 +116,8 @@ class DefaultConfig:
     # Pickup codes one staff account may try at the counter (looked up or handed over).
     COUNTER_RATE_LIMIT = "30 per minute"
     IDEMPOTENCY_KEY_HOURS = 24
+    # Order changes younger than this are left for the next sync call (services/order_sync.py).
+    ORDER_SYNC_SETTLE_SECONDS = 5
     # The shop's own clock (IANA name): the dashboard's "today" starts at its local midnight.
     TIMEZONE = "UTC"
     # Counted stock at or below this shows on the dashboard as running low.
@@ -263,7 +266,17 @@ def _configure_cors(config: dict[str, Any]) -> None:
                 "If-None-Match",
                 "X-Request-ID",
             ],
-            "expose_headers": ["X-Pagination", "ETag", "X-Request-ID", "Retry-After"],
+            "expose_headers": [
+                "X-Pagination",
+                "X-Next-Cursor",
+                "ETag",
+                "X-Request-ID",
+                "Retry-After",
+                # Flask-Limiter's, so a browser app can slow down before it is refused.
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
             "max_age": 600,
         }
     }

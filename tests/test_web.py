@@ -236,12 +236,23 @@ def test_cors_preflight_allows_the_configured_origin_on_the_api(client):
         assert header in allowed
 
 
-def test_cors_exposes_pagination_etag_and_request_id(client):
+def test_cors_exposes_pagination_cursor_etag_request_id_and_rate_limits(client):
     response = client.get("/api/openapi.json", headers={"Origin": "http://localhost:5173"})
 
-    exposed = response.headers["Access-Control-Expose-Headers"].lower()
-    for header in ("x-pagination", "etag", "x-request-id"):
-        assert header in exposed
+    exposed = {
+        header.strip()
+        for header in response.headers["Access-Control-Expose-Headers"].lower().split(",")
+    }
+    assert {
+        "x-pagination",
+        "x-next-cursor",
+        "etag",
+        "x-request-id",
+        "retry-after",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    } <= exposed
 
 
 def test_cors_ignores_other_origins_and_other_paths(client):

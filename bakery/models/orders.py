@@ -115,6 +115,8 @@ class Order(IdMixin, TimestampMixin, Base):
         Index(None, "created_at"),
         # The day's orders for the counter, the bake list and the pick list, by slot.
         Index(None, "pickup_date", "pickup_at"),
+        # Integrations walking the changes in order (services/order_sync.py).
+        Index(None, "updated_at", "id"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)

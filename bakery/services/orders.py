@@ -26,7 +26,7 @@ from bakery.models.orders import (
     OrderStatusChange,
 )
 from bakery.models.shop import PLANNING_AHEAD
-from bakery.services import bookings, notifications, pickup
+from bakery.services import bookings, notifications, order_sync, pickup
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
 from bakery.services.sales import start_of_day
 
@@ -271,9 +271,26 @@ def list_orders(
     placed_until: date | None = None,
     pickup_date: date | None = None,
     pickup_code: str | None = None,
+    number: str | None = None,
+    sort: str = "-created_at",
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
 ) -> Select:
-    """Newest first: a shopper's own orders, or every order for staff, filtered."""
+    """A shopper's own orders, or every order for staff, filtered.
+
+    Newest first; or, with sort "updated_at", in the order of their last change, walked with a
+    cursor (services/order_sync.py).
+    """
+    if sort != "updated_at" and (cursor is not None or updated_since is not None):
+        raise InvalidInput(
+            "cursor and updated_since go with sort=updated_at",
+            field="cursor" if cursor is not None else "updated_since",
+        )
     query = _with_details(select(Order)).order_by(Order.created_at.desc(), Order.id.desc())
+    if sort == "updated_at":
+        query = order_sync.changes(query, since=updated_since, cursor=cursor)
+    if number is not None:
+        query = query.where(Order.number == number.strip().upper())
     if not for_user.is_staff:
         query = query.where(Order.user_id == for_user.id)
     if status is not None:

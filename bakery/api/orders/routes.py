@@ -17,9 +17,13 @@ from bakery.api.orders.schemas import (
 )
 from bakery.auth.guards import auth_required, current_user
 from bakery.extensions import db, limiter
-from bakery.services import idempotency, orders
+from bakery.services import idempotency, order_sync, orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
+NEXT_CURSOR = {
+    "description": "With sort=updated_at: send it back as `cursor` to continue after this page",
+    "schema": {"type": "string"},
+}
 
 
 def _checkout_limit() -> str:
@@ -52,12 +56,21 @@ def _key_checked_first(view):
 class Orders(MethodView):
     @auth_required(blp)
     @blp.arguments(OrderQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, OrderSchema(many=True))
+    @blp.response(200, OrderSchema(many=True), headers={"X-Next-Cursor": NEXT_CURSOR})
     @blp.paginate()
     def get(self, pagination_parameters, **filters):
-        """The caller's orders, newest first (staff and admins: every order)"""
+        """The caller's orders, newest first (staff and admins: every order)
+
+        To keep an integration in sync: `sort=updated_at` (optionally `updated_since`), then
+        the same request with `cursor` set to the answer's `X-Next-Cursor`, again and again.
+        Changes of the last few seconds come in a later call.
+        """
         query = orders.list_orders(for_user=current_user(), **filters)
-        return page_of(query, pagination_parameters)
+        page = page_of(query, pagination_parameters)
+        if filters.get("sort") != "updated_at":
+            return page
+        cursor = order_sync.next_cursor(page, filters.get("cursor"))
+        return page, 200, {"X-Next-Cursor": cursor} if cursor else {}
 
     @auth_required(blp)
     @_key_checked_first

@@ -116,3 +116,29 @@ class OrderQuerySchema(BaseSchema):
         validate=validate.Length(min=1, max=20),
         metadata={"description": "The order with this pickup code (any case, spaces ignored)"},
     )
+    number = fields.String(
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "The order with this number", "example": "BK-000123"},
+    )
+    sort = fields.String(
+        load_default="-created_at",
+        validate=validate.OneOf(["-created_at", "updated_at"]),
+        metadata={
+            "description": (
+                "-created_at: newest first, paged. updated_at: oldest change first, ties by id, "
+                "walked with `cursor` (X-Next-Cursor) to keep an integration in sync"
+            )
+        },
+    )
+    updated_since = fields.AwareDateTime(
+        metadata={"description": "Orders changed at or after this instant (ISO 8601 with offset)"}
+    )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": (
+                "With sort=updated_at: continue after the last order of the answer that "
+                "gave this X-Next-Cursor"
+            )
+        },
+    )
