@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     from bakery.config import migrations_folder
     from bakery.database import tune_connections
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
+    from bakery.http_errors import retry_after_only_when_refused
     from bakery.services.after_commit import init_after_commit
     from bakery.services.notifications import init_notifications
 
@@ -63,6 +64,9 @@ def register_extensions(app: Flask) -> None:
     cors.init_app(app, resources=app.config["CORS_RESOURCES"])
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Registered before the limiter, so it runs after the limiter's own hook (Flask runs
+    # after-request hooks last registered first) and sees the headers the limiter added.
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     init_after_commit()
     init_notifications(app)

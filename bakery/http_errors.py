@@ -1,4 +1,4 @@
-"""The contract's JSON error body, for every error outside the dashboard pages."""
+"""The contract's JSON error body, for every error outside the dashboard pages, and Retry-After."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ def http_error(status: int, message: str, errors: dict | None = None) -> HTTPExc
     error = default_exceptions[status](description=message)
     error.data = {"message": message, **({"errors": errors} if errors else {})}
     return error
+
+
+# The answers after which a client is told when to try again.
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def retry_after_only_when_refused(response: Response) -> Response:
+    """Flask-Limiter states Retry-After on every limited answer; a success has nothing to
+    retry, and clients reading it would wait for nothing."""
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
