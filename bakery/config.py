@@ -48,6 +48,7 @@ TEXT_SETTINGS = frozenset(
         "AUTH_AUTHORIZED_PARTIES",
         "AUTH_ROLE_CLAIM",
         "MAIL_SENDER",
+        "API_CONTACT_EMAIL",
         "CHECKOUT_RATE_LIMIT",
         "SIGN_IN_RATE_LIMIT",
         "SIGN_IN_ACCOUNT_RATE_LIMIT",
@@ -146,6 +147,8 @@ class DefaultConfig:
     SENTRY_DSN: str | None = None
 
     API_TITLE = "Bakery storefront API"
+    # Who integrators write to about the API, in the OpenAPI document's info.contact.
+    API_CONTACT_EMAIL = "orders@bakery.invalid"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"

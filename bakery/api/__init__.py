@@ -8,6 +8,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
+from bakery.api.document import RequestIdOnEveryAnswer
 from bakery.api.list_cache import init_list_cache
 from bakery.extensions import csrf
 
@@ -43,13 +44,17 @@ def init_api(app: Flask) -> Api:
         app,
         spec_kwargs={
             "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+            "extra_plugins": [RequestIdOnEveryAnswer()],
             "info": {
                 "description": (
                     "Storefront API of the bakery: catalog, cart, pickup slots, checkout and "
                     "orders. "
                     "Money is integer minor units (cents); times are ISO 8601 with a zone."
-                )
+                ),
+                "contact": {"name": "The bakery", "email": app.config["API_CONTACT_EMAIL"]},
             },
+            # Relative to the document: the server that serves it serves the API.
+            "servers": [{"url": "/", "description": "This shop"}],
         },
     )
     api.spec.components.security_scheme(
@@ -63,11 +68,12 @@ def init_api(app: Flask) -> Api:
 
 
 def schema_name(schema) -> str:
-    """Component names: `Product`, and `ProductPatch` for its partial form used by PATCH."""
+    """Component names: `Product` for answers, `ProductCreate` for POST bodies and
+    `ProductPatch`, the partial form of the latter, for PATCH bodies."""
     schema_class = schema if isinstance(schema, type) else type(schema)
     name = schema_class.__name__.removesuffix("Schema")
     if getattr(schema, "partial", False) is True:
-        name += "Patch"
+        name = name.removesuffix("Create") + "Patch"
     return name
 
 

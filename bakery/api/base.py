@@ -7,7 +7,8 @@ from datetime import datetime, time
 
 from flask import Flask, request
 from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import RAISE, Schema, fields
+from flask_smorest.pagination import PaginationMetadataSchema
+from marshmallow import EXCLUDE, RAISE, Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
@@ -39,6 +40,18 @@ class BaseSchema(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+
+class AnswerSchema(BaseSchema):
+    """A schema the API only writes: every field is in every answer (null where allowed), so
+    the document lists them all as required and generated clients need not guess."""
+
+    class Meta:
+        # Open to fields added later: the contract lets answers grow, never shrink.
+        unknown = EXCLUDE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.required = True
 
 
 class StrictInteger(fields.Integer):
@@ -109,6 +122,14 @@ class Blueprint(SmorestBlueprint):
 
     ARGUMENTS_PARSER = MultipartParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        # smorest's documented hook: the header is sent as JSON text, so it is documented as
+        # a JSON header (content, not schema), which generated clients then parse.
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Where this page is in the list, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
 
 
 def page_of(query: Select, pagination) -> list:

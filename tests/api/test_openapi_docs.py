@@ -140,38 +140,54 @@ def test_error_responses_are_documented_where_they_apply(spec, path, method, cod
 
 
 @pytest.mark.parametrize(
-    ("path", "method", "request_schema", "response_code"),
+    ("path", "method", "request_schema", "answer_schema", "response_code"),
     [
-        ("/api/v1/products", "post", "Product", "201"),
-        ("/api/v1/products/{slug}", "patch", "ProductPatch", "200"),
-        ("/api/v1/categories", "post", "Category", "201"),
-        ("/api/v1/categories/{slug}", "patch", "CategoryPatch", "200"),
+        ("/api/v1/products", "post", "ProductCreate", "Product", "201"),
+        ("/api/v1/products/{slug}", "patch", "ProductPatch", "Product", "200"),
+        ("/api/v1/categories", "post", "CategoryCreate", "Category", "201"),
+        ("/api/v1/categories/{slug}", "patch", "CategoryPatch", "Category", "200"),
     ],
 )
 def test_writes_document_request_and_response_schemas(
-    spec, path, method, request_schema, response_code
+    spec, path, method, request_schema, answer_schema, response_code
 ):
     operation = spec["paths"][path][method]
 
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"] == f"#/components/schemas/{request_schema}"
     returned = operation["responses"][response_code]["content"]["application/json"]["schema"]
-    assert returned["$ref"] == f"#/components/schemas/{request_schema.removesuffix('Patch')}"
+    assert returned["$ref"] == f"#/components/schemas/{answer_schema}"
 
 
-def test_product_schema_has_the_contract_fields(spec):
+def test_a_product_answer_always_carries_the_contract_fields(spec):
     product = spec["components"]["schemas"]["Product"]
     properties = product["properties"]
 
-    assert set(properties) - {"category_id"} == PRODUCT_FIELDS
+    assert set(properties) == PRODUCT_FIELDS
+    assert set(product["required"]) == PRODUCT_FIELDS
+    assert properties["currency"]["type"] == "string"
+    assert properties["allergens"]["items"]["enum"] == list(EU_ALLERGENS)
+    assert properties["stock"]["nullable"] is True
+    assert properties["daily_limit"]["nullable"] is True
+    assert not properties["price_cents"].get("nullable")
+    image = spec["components"]["schemas"]["Image"]["properties"]
+    assert image["url"]["type"] == "string"
+    assert image["variants"]["required"] == ["thumb", "medium", "large"]
+
+
+def test_a_new_product_needs_name_price_and_category_and_has_no_defaults(spec):
+    create = spec["components"]["schemas"]["ProductCreate"]
+    properties = create["properties"]
+
+    assert set(create["required"]) == {"name", "price_cents", "category_id"}
     assert properties["price_cents"]["type"] == "integer"
     assert properties["price_cents"]["minimum"] == 0
     assert properties["name"]["maxLength"] == 120
     assert properties["allergens"]["items"]["enum"] == list(EU_ALLERGENS)
-    assert properties["category_id"].get("writeOnly") is True
-    for read_only in ("id", "currency", "category", "images", "created_at", "updated_at"):
-        assert properties[read_only].get("readOnly") is True, read_only
-    assert {"name", "price_cents", "category_id"} <= set(product["required"])
+    for server_set in ("id", "currency", "category", "images", "created_at", "updated_at"):
+        assert server_set not in properties
+    # A default would make generated clients send the field: what is left out is the server's.
+    assert not [name for name, field in properties.items() if "default" in field]
     assert "example" in properties["price_cents"]
 
 
@@ -180,9 +196,9 @@ def test_product_patch_requires_nothing(spec):
 
 
 def test_every_string_input_has_a_maximum_length(spec):
-    for name in ("Product", "Category"):
+    for name in ("ProductCreate", "CategoryCreate"):
         for field, schema in spec["components"]["schemas"][name]["properties"].items():
-            if schema.get("type") == "string" and not schema.get("readOnly"):
+            if schema.get("type") == "string":
                 assert "maxLength" in schema, (name, field)
 
 

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from bakery.api import caching
 from bakery.api.base import Blueprint, page_of
-from bakery.api.categories.schemas import CategorySchema
+from bakery.api.categories.schemas import CategoryCreateSchema, CategorySchema
 from bakery.auth.guards import auth_required, caller_is_admin
 from bakery.extensions import db
 from bakery.models.catalog import Category
@@ -29,8 +29,13 @@ class Categories(MethodView):
     @blp.response(200, CategorySchema(many=True), headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.paginate()
+    @blp.doc(operationId="listCategories")
     def get(self, pagination_parameters):
-        """Active categories in listing order"""
+        """Active categories in listing order
+
+        Public and cached at the edge: send the ETag back in If-None-Match to get 304 when
+        nothing changed.
+        """
         # Only catalog writes change categories: the revision tells every version apart.
         etag = caching.catalog_etag(
             CategorySchema, "categories", request.query_string, catalog.current_revision()
@@ -40,11 +45,15 @@ class Categories(MethodView):
         return categories, 200, caching.etag_headers(etag)
 
     @auth_required(blp, role="admin")
-    @blp.arguments(CategorySchema)
+    @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
+    @blp.doc(operationId="createCategory")
     def post(self, data):
-        """Create a category (admin)"""
+        """Create a category (admin)
+
+        Only the name is required; the slug is made from it when absent.
+        """
         category = catalog.create_category(**data)
         db.session.commit()
         return category, 201, caching.etag_headers(category_etag(category))
@@ -56,8 +65,12 @@ class CategoryBySlug(MethodView):
     @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(304, response="NOT_MODIFIED")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getCategory")
     def get(self, slug):
-        """One category (an inactive one is visible to admins only)"""
+        """One category
+
+        An inactive category is visible to admins only; others get 404.
+        """
         category = catalog.get_category(slug, include_inactive=caller_is_admin())
         etag = category_etag(category)
         caching.stop_if_not_modified(etag)
@@ -65,13 +78,18 @@ class CategoryBySlug(MethodView):
 
     @auth_required(blp, role="admin")
     @blp.doc(parameters=[caching.IF_MATCH])
-    @blp.arguments(CategorySchema(partial=True))
+    @blp.arguments(CategoryCreateSchema(partial=True))
     @blp.response(200, CategorySchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The slug is already taken")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(operationId="updateCategory")
     def patch(self, data, slug):
-        """Change some fields of a category (admin)"""
+        """Change some fields of a category (admin)
+
+        Fields left out keep their value. With If-Match, the change is made only if the
+        category is still at that ETag (412 otherwise).
+        """
         category = catalog.get_category(slug, include_inactive=True)
         caching.refuse_if_changed(category_etag(category))
         catalog.update_category(category, data)
@@ -84,8 +102,13 @@ class CategoryBySlug(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The category still has products")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(operationId="deleteCategory")
     def delete(self, slug):
-        """Delete a category without products (admin)"""
+        """Delete a category without products (admin)
+
+        A category that still has products is refused with 409: move or delete them first, or
+        deactivate the category.
+        """
         category = catalog.get_category(slug, include_inactive=True)
         caching.refuse_if_changed(category_etag(category))
         catalog.delete_category(category)

@@ -7,7 +7,13 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from bakery.api.base import BaseSchema, ShopDateTime, StrictBoolean, StrictInteger
+from bakery.api.base import (
+    AnswerSchema,
+    BaseSchema,
+    ShopDateTime,
+    StrictBoolean,
+    StrictInteger,
+)
 from bakery.api.categories.schemas import SLUG
 from bakery.ids import MAX_ID
 from bakery.models.catalog import (
@@ -27,23 +33,35 @@ from bakery.services.catalog_search import SORTS
 from bakery.services.images import VARIANTS, variant_name
 
 
-class CategoryRefSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
-    slug = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
+class CategoryRefSchema(AnswerSchema):
+    id = fields.Integer(dump_only=True, metadata={"example": 1})
+    slug = fields.String(dump_only=True, metadata={"example": "breads"})
+    name = fields.String(dump_only=True, metadata={"example": "Breads"})
 
 
-class ImageSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
-    url = fields.Method("large_url", dump_only=True, metadata={"description": "The large size"})
+URL = {"type": "string", "format": "uri"}
+
+
+class ImageSchema(AnswerSchema):
+    id = fields.Integer(dump_only=True, metadata={"example": 3})
+    url = fields.Method(
+        "large_url",
+        dump_only=True,
+        metadata={**URL, "description": "The large size"},
+    )
     variants = fields.Method(
         "variant_urls",
         dump_only=True,
-        metadata={"description": "WebP URLs by size: thumb (200 px), medium (600), large (1200)"},
+        metadata={
+            "description": "WebP URLs by size: thumb (200 px), medium (600), large (1200)",
+            "type": "object",
+            "properties": dict.fromkeys(VARIANTS, URL),
+            "required": list(VARIANTS),
+        },
     )
     width = fields.Integer(dump_only=True, metadata={"description": "Original width, upright"})
     height = fields.Integer(dump_only=True)
-    alt = fields.String(validate=validate.Length(max=ALT_MAX))
+    alt = fields.String(dump_only=True)
 
     @staticmethod
     def _url(image, variant: str) -> str:
@@ -61,8 +79,73 @@ def _no_repeats(values: list) -> None:
         raise ValidationError("A weekday is listed twice.")
 
 
-class ProductSchema(BaseSchema):
+ALLERGEN = fields.String(validate=validate.OneOf(EU_ALLERGENS))
+WEEKDAYS_EXAMPLE = [1, 2, 3, 4, 5, 6, 7]
+
+
+class ProductSchema(AnswerSchema):
     id = fields.Integer(dump_only=True, metadata={"example": 7})
+    slug = fields.String(dump_only=True, metadata={"example": "country-sourdough"})
+    name = fields.String(dump_only=True, metadata={"example": "Country Sourdough"})
+    description = fields.String(dump_only=True, metadata={"example": "Wild yeast, 48 hours."})
+    price_cents = fields.Integer(
+        dump_only=True,
+        metadata={"description": "Price in minor units (cents)", "example": 450},
+    )
+    currency = fields.Function(
+        lambda _: current_app.config["CURRENCY"],
+        dump_only=True,
+        metadata={"type": "string", "description": "ISO 4217 code", "example": "EUR"},
+    )
+    category = fields.Nested(CategoryRefSchema, dump_only=True)
+    images = fields.List(
+        fields.Nested(ImageSchema), dump_only=True, metadata={"description": "Gallery order"}
+    )
+    tags = fields.List(fields.String(), dump_only=True, metadata={"example": ["sourdough"]})
+    allergens = fields.List(
+        ALLERGEN,
+        dump_only=True,
+        metadata={"description": "From the EU's 14 allergens", "example": ["gluten"]},
+    )
+    stock = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Units left; null when not counted", "example": 12},
+    )
+    is_active = fields.Boolean(dump_only=True, metadata={"example": True})
+    lead_days = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": (
+                "Days of notice: 0 is the same day; n means ordered before the shop's cutoff "
+                "time n days before pickup"
+            ),
+            "example": 0,
+        },
+    )
+    daily_limit = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Units for one pickup date over all live orders; null: no limit",
+            "example": None,
+        },
+    )
+    available_weekdays = fields.List(
+        fields.Integer(),
+        dump_only=True,
+        metadata={
+            "description": "ISO weekdays it can be collected on, 1 (Monday) to 7",
+            "example": WEEKDAYS_EXAMPLE,
+        },
+    )
+    created_at = ShopDateTime(dump_only=True)
+    updated_at = ShopDateTime(dump_only=True)
+
+
+class ProductCreateSchema(BaseSchema):
+    """A new product; what is left out takes the default its description names."""
+
     slug = fields.String(
         validate=[validate.Length(min=1, max=SLUG_MAX), SLUG],
         metadata={"description": "Made unique from the name when absent", "example": "sourdough"},
@@ -73,48 +156,43 @@ class ProductSchema(BaseSchema):
         metadata={"example": "Country Sourdough"},
     )
     description = fields.String(
-        load_default="", validate=validate.Length(max=PRODUCT_DESCRIPTION_MAX)
+        validate=validate.Length(max=PRODUCT_DESCRIPTION_MAX),
+        metadata={"description": "Empty when absent"},
     )
     price_cents = StrictInteger(
         required=True,
         validate=validate.Range(min=0, max=MAX_PRICE_CENTS),
         metadata={"description": "Price in minor units (cents)", "example": 450},
     )
-    currency = fields.Function(
-        lambda _: current_app.config["CURRENCY"], dump_only=True, metadata={"example": "EUR"}
-    )
     category_id = StrictInteger(
         required=True,
-        load_only=True,
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "The category's id", "example": 1},
     )
-    category = fields.Nested(CategoryRefSchema, dump_only=True)
-    images = fields.List(fields.Nested(ImageSchema), dump_only=True)
     tags = fields.List(
         fields.String(validate=validate.Length(min=1, max=TAG_MAX)),
-        load_default=list,
         validate=validate.Length(max=MAX_TAGS),
-        metadata={"example": ["sourdough", "vegan"]},
+        metadata={"description": "None when absent", "example": ["sourdough", "vegan"]},
     )
     allergens = fields.List(
-        fields.String(validate=validate.OneOf(EU_ALLERGENS)),
-        load_default=list,
-        metadata={"description": "From the EU's 14 allergens", "example": ["gluten"]},
+        ALLERGEN,
+        metadata={
+            "description": "From the EU's 14 allergens; none when absent",
+            "example": ["gluten"],
+        },
     )
     stock = StrictInteger(
         allow_none=True,
-        load_default=None,
         validate=validate.Range(min=0, max=MAX_STOCK),
-        metadata={"description": "Units left; null when not counted", "example": 12},
+        metadata={"description": "Units left; null (the default) when not counted", "example": 12},
     )
-    is_active = StrictBoolean(load_default=True)
+    is_active = StrictBoolean(metadata={"description": "true when absent"})
     lead_days = StrictInteger(
         validate=validate.Range(min=0, max=MAX_LEAD_DAYS),
         metadata={
             "description": (
                 "Days of notice: 0 is the same day; n means ordered before the shop's cutoff "
-                "time n days before pickup (default 0)"
+                "time n days before pickup (0 when absent)"
             ),
             "example": 0,
         },
@@ -131,12 +209,10 @@ class ProductSchema(BaseSchema):
         StrictInteger(validate=validate.Range(min=1, max=7)),
         validate=[validate.Length(min=1, max=7), _no_repeats],
         metadata={
-            "description": "ISO weekdays it can be collected on, 1 (Monday) to 7 (default all)",
-            "example": [1, 2, 3, 4, 5, 6, 7],
+            "description": "ISO weekdays it can be collected on, 1 (Monday) to 7 (all when absent)",
+            "example": WEEKDAYS_EXAMPLE,
         },
     )
-    created_at = ShopDateTime(dump_only=True)
-    updated_at = ShopDateTime(dump_only=True)
 
 
 class ProductQuerySchema(BaseSchema):
@@ -149,7 +225,7 @@ class ProductQuerySchema(BaseSchema):
     )
     tag = fields.String(validate=validate.Length(min=1, max=TAG_MAX))
     exclude_allergen = fields.List(
-        fields.String(validate=validate.OneOf(EU_ALLERGENS)),
+        ALLERGEN,
         metadata={"description": "Leave out products with this allergen (repeatable)"},
     )
     min_price = fields.Integer(
