@@ -10,7 +10,7 @@ import uuid
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, current_app, g, jsonify, request, send_from_directory
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -33,7 +33,7 @@ ADMIN_PREFIX = "/admin"
 
 
 class HealthSchema(Schema):
-    status = fields.String(required=True, metadata={"enum": ["healthy", "unhealthy"]})
+    status = fields.String(required=True, validate=validate.OneOf(["healthy", "unhealthy"]))
     database = fields.String(required=True, metadata={"example": "ok"})
     cache = fields.String(required=True, metadata={"example": "ok"})
     storage = fields.String(required=True, metadata={"example": "ok"})
@@ -43,8 +43,13 @@ class HealthSchema(Schema):
 @health.route("/health")
 @health.response(200, HealthSchema, description="Every part answers")
 @health.alt_response(503, schema=HealthSchema, description="A part is down; its value says why")
+@health.doc(operationId="getHealth")
 def health_check():
-    """Check the database, the cache and the upload storage"""
+    """Check the database, the cache and the upload storage
+
+    For load balancers and monitoring: 200 when every part answers, else 503 with the part's
+    short error text in place of "ok". Never cached.
+    """
     parts = {
         "database": _probe(_ping_database),
         "cache": _probe(_ping_cache),

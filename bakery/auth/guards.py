@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import g, request
 from flask_smorest import abort
 
+from bakery.api.document import error_response
 from bakery.auth.errors import KeysUnavailable, TokenRejected
 from bakery.auth.tokens import verify
 from bakery.extensions import db
@@ -91,6 +92,9 @@ def auth_required(blueprint, role: str = Role.CUSTOMER) -> Callable:
         documented = blueprint.doc(security=[{"bearerAuth": []}])(guarded)
         documented = blueprint.alt_response(401, response="UNAUTHORIZED")(documented)
         documented = blueprint.alt_response(403, response="FORBIDDEN")(documented)
-        return blueprint.alt_response(503, response="SERVICE_UNAVAILABLE")(documented)
+        return blueprint.alt_response(
+            503,
+            **error_response("The identity provider cannot be reached; try again", retry=True),
+        )(documented)
 
     return decorate

@@ -10,19 +10,51 @@ from bakery.services import cart
 
 blp = Blueprint("cart", __name__, url_prefix="/api/v1/cart", description="The shopper's cart")
 
+CART_EXAMPLE = {
+    "items": [
+        {
+            "id": 31,
+            "product": {
+                "id": 7,
+                "slug": "country-sourdough",
+                "name": "Country Sourdough",
+                "price_cents": 450,
+                "images": [],
+                "is_active": True,
+            },
+            "quantity": 2,
+            "unit_price_cents": 450,
+            "line_total_cents": 900,
+        }
+    ],
+    "item_count": 2,
+    "subtotal_cents": 900,
+    "total_cents": 900,
+    "currency": "EUR",
+}
+
 
 @blp.route("")
 class Cart(MethodView):
     @auth_required(blp)
-    @blp.response(200, CartSchema)
+    @blp.response(200, CartSchema, example=CART_EXAMPLE)
+    @blp.doc(operationId="getCart")
     def get(self):
-        """The caller's cart, priced with today's catalog prices"""
+        """The caller's cart, priced with today's catalog prices
+
+        A line whose product is no longer for sale stays, flagged `is_active: false`, until
+        the shopper removes it; checkout refuses the cart meanwhile.
+        """
         return cart.view_cart(current_user())
 
     @auth_required(blp)
     @blp.response(204)
+    @blp.doc(operationId="emptyCart")
     def delete(self):
-        """Empty the cart"""
+        """Empty the cart
+
+        Nothing was reserved by the cart, so nothing goes back to the shelf.
+        """
         cart.empty_cart(current_user())
         db.session.commit()
 
@@ -30,12 +62,17 @@ class Cart(MethodView):
 @blp.route("/items")
 class CartItems(MethodView):
     @auth_required(blp)
-    @blp.arguments(AddItemSchema)
-    @blp.response(201, CartSchema)
+    @blp.arguments(AddItemSchema, example={"product_id": 7, "quantity": 2})
+    @blp.response(201, CartSchema, example=CART_EXAMPLE)
     @blp.alt_response(404, response="NOT_FOUND", description="No such product for sale")
     @blp.alt_response(409, response="CONFLICT", description="Not enough stock")
+    @blp.doc(operationId="addCartItem")
     def post(self, data):
-        """Add a product, or more of one already in the cart (at most 99 per line)"""
+        """Add a product, or more of one already in the cart
+
+        A product already in the cart gets one line with the quantities added (at most 99);
+        the answer is the whole cart.
+        """
         cart.add_item(current_user(), **data)
         db.session.commit()
         return cart.view_cart(current_user())
@@ -48,8 +85,12 @@ class CartItem(MethodView):
     @blp.response(200, CartSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="Not enough stock")
+    @blp.doc(operationId="updateCartItem")
     def patch(self, data, item_id):
-        """Change a line's quantity"""
+        """Change a line's quantity
+
+        The answer is the whole cart; remove a line with DELETE rather than quantity 0.
+        """
         cart.set_quantity(current_user(), item_id=item_id, **data)
         db.session.commit()
         return cart.view_cart(current_user())
@@ -57,8 +98,12 @@ class CartItem(MethodView):
     @auth_required(blp)
     @blp.response(200, CartSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="removeCartItem")
     def delete(self, item_id):
-        """Remove a line"""
+        """Remove a line
+
+        The answer is the cart without it.
+        """
         cart.remove_item(current_user(), item_id=item_id)
         db.session.commit()
         return cart.view_cart(current_user())

@@ -3,7 +3,7 @@
 from flask import current_app
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema, StrictInteger
+from bakery.api.base import AnswerSchema, BaseSchema, StrictInteger
 from bakery.api.products.schemas import ImageSchema
 from bakery.ids import MAX_ID
 from bakery.models.orders import MAX_LINE_QUANTITY
@@ -11,7 +11,7 @@ from bakery.models.orders import MAX_LINE_QUANTITY
 QUANTITY = validate.Range(min=1, max=MAX_LINE_QUANTITY)
 
 
-class CartProductSchema(BaseSchema):
+class CartProductSchema(AnswerSchema):
     id = fields.Integer(dump_only=True)
     slug = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
@@ -27,7 +27,7 @@ class CartProductSchema(BaseSchema):
     )
 
 
-class CartLineSchema(BaseSchema):
+class CartLineSchema(AnswerSchema):
     id = fields.Integer(dump_only=True)
     product = fields.Nested(CartProductSchema, dump_only=True)
     quantity = fields.Integer(dump_only=True)
@@ -35,12 +35,16 @@ class CartLineSchema(BaseSchema):
     line_total_cents = fields.Integer(dump_only=True)
 
 
-class CartSchema(BaseSchema):
+class CartSchema(AnswerSchema):
     items = fields.List(fields.Nested(CartLineSchema), dump_only=True)
     item_count = fields.Integer(dump_only=True, metadata={"description": "Units, all lines"})
     subtotal_cents = fields.Integer(dump_only=True)
     total_cents = fields.Integer(dump_only=True)
-    currency = fields.Function(lambda _: current_app.config["CURRENCY"], dump_only=True)
+    currency = fields.Function(
+        lambda _: current_app.config["CURRENCY"],
+        dump_only=True,
+        metadata={"type": "string", "description": "ISO 4217 code", "example": "EUR"},
+    )
 
 
 class AddItemSchema(BaseSchema):

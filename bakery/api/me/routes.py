@@ -13,6 +13,10 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed
 class Me(MethodView):
     @auth_required(blp)
     @blp.response(200, UserSchema)
+    @blp.doc(operationId="getMe")
     def get(self):
-        """The signed-in user: id, e-mail, name and role"""
+        """The signed-in user: id, e-mail, name and role
+
+        The account is made or brought up to date from the token's claims on every call.
+        """
         return current_user()

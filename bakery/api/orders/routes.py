@@ -8,6 +8,7 @@ from flask import current_app, g, request
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint, page_of
+from bakery.api.document import RATE_LIMIT_HEADERS, error_response
 from bakery.api.idempotency import answer_once
 from bakery.api.orders.schemas import (
     CheckoutSchema,
@@ -20,6 +21,40 @@ from bakery.extensions import db, limiter
 from bakery.services import idempotency, order_sync, orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
+ORDER_EXAMPLE = {
+    "id": 123,
+    "number": "BK-000123",
+    "status": "pending",
+    "items": [
+        {
+            "product_id": 7,
+            "product_name": "Country Sourdough",
+            "unit_price_cents": 450,
+            "quantity": 2,
+            "line_total_cents": 900,
+        }
+    ],
+    "subtotal_cents": 900,
+    "total_cents": 900,
+    "currency": "EUR",
+    "fulfillment": "pickup",
+    "pickup_at": "2026-12-12T08:00:00+01:00",
+    "pickup_until": "2026-12-12T08:30:00+01:00",
+    "pickup_date": "2026-12-12",
+    "pickup_code": "K7Q4ZP",
+    "delivery_address": None,
+    "notes": "Sliced, please",
+    "customer": {"id": 12, "email": "ana@example.com", "name": "Ana Baker"},
+    "status_history": [
+        {
+            "status": "pending",
+            "at": "2026-12-10T18:02:11+01:00",
+            "by": {"id": 12, "role": "customer"},
+        }
+    ],
+    "created_at": "2026-12-10T18:02:11+01:00",
+    "updated_at": "2026-12-10T18:02:11+01:00",
+}
 NEXT_CURSOR = {
     "description": "With sort=updated_at: send it back as `cursor` to continue after this page",
     "schema": {"type": "string"},
@@ -56,8 +91,14 @@ def _key_checked_first(view):
 class Orders(MethodView):
     @auth_required(blp)
     @blp.arguments(OrderQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, OrderSchema(many=True), headers={"X-Next-Cursor": NEXT_CURSOR})
+    @blp.response(
+        200,
+        OrderSchema(many=True),
+        headers={"X-Next-Cursor": NEXT_CURSOR},
+        example=[ORDER_EXAMPLE],
+    )
     @blp.paginate()
+    @blp.doc(operationId="listOrders")
     def get(self, pagination_parameters, **filters):
         """The caller's orders, newest first (staff and admins: every order)
 
@@ -77,21 +118,20 @@ class Orders(MethodView):
     @limiter.limit(_checkout_limit, key_func=_per_user, exempt_when=_is_replay)
     @blp.arguments(
         CheckoutSchema,
-        example={
-            "fulfillment": "pickup",
-            "pickup_at": "2026-12-12T08:00:00+01:00",
-            "notes": "Sliced, please",
-        },
+        example={"pickup_at": "2026-12-12T08:00:00+01:00", "notes": "Sliced, please"},
     )
-    @blp.response(201, OrderSchema)
+    @blp.response(201, OrderSchema, headers=RATE_LIMIT_HEADERS, example=ORDER_EXAMPLE)
     @blp.alt_response(400, response="BAD_REQUEST", description="Malformed Idempotency-Key")
     @blp.alt_response(
         409,
         response="CONFLICT",
         description="Out of stock, the slot just filled, a daily limit reached, or key in use",
     )
-    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @blp.alt_response(
+        429, **error_response("Too many orders from this account", retry=True, rate_limited=True)
+    )
     @blp.doc(
+        operationId="placeOrder",
         parameters=[
             {
                 "in": "header",
@@ -99,7 +139,7 @@ class Orders(MethodView):
                 "schema": {"type": "string", "maxLength": 255},
                 "description": "Retries with the same key and body give the first answer",
             }
-        ]
+        ],
     )
     def post(self, data):
         """Check out the caller's cart (prices from the catalog, stock taken at once)
@@ -126,19 +166,28 @@ class Orders(MethodView):
 @blp.route("/<id:order_id>")
 class OrderById(MethodView):
     @auth_required(blp)
-    @blp.response(200, OrderSchema)
+    @blp.response(200, OrderSchema, example=ORDER_EXAMPLE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getOrder")
     def get(self, order_id):
-        """One order: the caller's own (staff and admins: any)"""
+        """One order: the caller's own (staff and admins: any)
+
+        Another shopper's order is 404, as if it did not exist.
+        """
         return orders.get_order(order_id, for_user=current_user())
 
     @auth_required(blp, role="staff")
-    @blp.arguments(StatusChangeRequestSchema)
-    @blp.response(200, OrderSchema)
+    @blp.arguments(StatusChangeRequestSchema, example={"status": "confirmed"})
+    @blp.response(200, OrderSchema, example=ORDER_EXAMPLE)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="Not an allowed next status")
+    @blp.doc(operationId="updateOrderStatus")
     def patch(self, data, order_id):
-        """Move an order along pending, confirmed, baking, ready, completed (staff)"""
+        """Move an order along pending, confirmed, baking, ready, completed (staff)
+
+        Each change is kept in `status_history` with who made it; `confirmed` and `ready`
+        e-mail the customer. Cancelling takes the stock and the slot back.
+        """
         user = current_user()
         order = orders.change_status(orders.get_order(order_id, for_user=user), **data, by=user)
         db.session.commit()
@@ -151,8 +200,12 @@ class OrderCancellation(MethodView):
     @blp.response(200, OrderSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The order is no longer pending")
+    @blp.doc(operationId="cancelOrder")
     def post(self, order_id):
-        """Cancel one's own pending order; its stock goes back to the shelf"""
+        """Cancel one's own pending order
+
+        Its stock goes back to the shelf and its place in the pickup slot is freed.
+        """
         user = current_user()
         order = orders.get_order(order_id, for_user=user)
         orders.cancel_own_order(order, by=user)

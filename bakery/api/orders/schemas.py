@@ -2,13 +2,15 @@
 
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema, ShopDateTime
+from bakery.api.base import AnswerSchema, BaseSchema, ShopDateTime
+from bakery.models.accounts import Role
 from bakery.models.orders import DELIVERY_ADDRESS_MAX, FULFILLMENTS, NOTES_MAX, OrderStatus
 
 STATUSES = [status.value for status in OrderStatus]
+ROLES = [role.value for role in Role]
 
 
-class OrderLineSchema(BaseSchema):
+class OrderLineSchema(AnswerSchema):
     product_id = fields.Integer(dump_only=True)
     product_name = fields.String(dump_only=True, metadata={"description": "As when ordered"})
     unit_price_cents = fields.Integer(dump_only=True, metadata={"description": "As when ordered"})
@@ -16,24 +18,37 @@ class OrderLineSchema(BaseSchema):
     line_total_cents = fields.Integer(dump_only=True)
 
 
-class CustomerSchema(BaseSchema):
+class CustomerSchema(AnswerSchema):
     id = fields.Integer(dump_only=True)
     email = fields.String(dump_only=True, allow_none=True)
     name = fields.String(dump_only=True, allow_none=True)
 
 
 class ActorSchema(BaseSchema):
-    id = fields.Integer(dump_only=True, attribute="by_user_id")
-    role = fields.String(dump_only=True, attribute="by_role")
+    id = fields.Integer(attribute="by_user_id")
+    role = fields.String(attribute="by_role")
 
 
-class StatusChangeSchema(BaseSchema):
-    status = fields.String(dump_only=True)
+class StatusChangeSchema(AnswerSchema):
+    status = fields.String(dump_only=True, validate=validate.OneOf(STATUSES))
     at = ShopDateTime(dump_only=True)
     by = fields.Method(
         "actor",
         dump_only=True,
-        metadata={"description": "{id, role} of who made the change; null for the system"},
+        metadata={
+            "description": "Who made the change; null for the system",
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "id": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "null once the account is deleted",
+                },
+                "role": {"type": "string", "enum": ROLES},
+            },
+            "required": ["id", "role"],
+        },
     )
 
     def actor(self, change):
@@ -42,15 +57,15 @@ class StatusChangeSchema(BaseSchema):
         return ActorSchema().dump(change)
 
 
-class OrderSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+class OrderSchema(AnswerSchema):
+    id = fields.Integer(dump_only=True, metadata={"example": 123})
     number = fields.String(dump_only=True, metadata={"example": "BK-000123"})
-    status = fields.String(dump_only=True, metadata={"enum": STATUSES})
+    status = fields.String(dump_only=True, validate=validate.OneOf(STATUSES))
     items = fields.List(fields.Nested(OrderLineSchema), dump_only=True)
     subtotal_cents = fields.Integer(dump_only=True)
     total_cents = fields.Integer(dump_only=True)
-    currency = fields.String(dump_only=True)
-    fulfillment = fields.String(dump_only=True)
+    currency = fields.String(dump_only=True, metadata={"description": "ISO 4217 code"})
+    fulfillment = fields.String(dump_only=True, validate=validate.OneOf(FULFILLMENTS))
     pickup_at = ShopDateTime(
         dump_only=True,
         allow_none=True,
@@ -72,15 +87,21 @@ class OrderSchema(BaseSchema):
     delivery_address = fields.String(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True, allow_none=True)
     customer = fields.Nested(CustomerSchema, dump_only=True)
-    status_history = fields.List(fields.Nested(StatusChangeSchema), dump_only=True)
+    status_history = fields.List(
+        fields.Nested(StatusChangeSchema), dump_only=True, metadata={"description": "Oldest first"}
+    )
     created_at = ShopDateTime(dump_only=True)
     updated_at = ShopDateTime(dump_only=True)
 
 
 class CheckoutSchema(BaseSchema):
-    fulfillment = fields.String(load_default="pickup", validate=validate.OneOf(FULFILLMENTS))
+    """An order from the caller's cart; what is left out takes the default its description
+    names."""
+
+    fulfillment = fields.String(
+        validate=validate.OneOf(FULFILLMENTS), metadata={"description": "pickup when absent"}
+    )
     pickup_at = fields.AwareDateTime(
-        load_default=None,
         allow_none=True,
         metadata={
             "description": (
@@ -91,14 +112,11 @@ class CheckoutSchema(BaseSchema):
         },
     )
     delivery_address = fields.String(
-        load_default=None,
         allow_none=True,
         validate=validate.Length(min=1, max=DELIVERY_ADDRESS_MAX),
         metadata={"description": "Required for delivery"},
     )
-    notes = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=NOTES_MAX)
-    )
+    notes = fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX))
 
 
 class StatusChangeRequestSchema(BaseSchema):

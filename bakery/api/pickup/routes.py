@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint
+from bakery.api.document import error_response
 from bakery.api.pickup.schemas import PickupDaySchema, PickupSlotQuerySchema
 from bakery.auth.guards import optional_user
 from bakery.services import pickup
@@ -44,7 +45,12 @@ class PickupSlots(MethodView):
     @blp.arguments(PickupSlotQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, PickupDaySchema(many=True), example=EXAMPLE)
     @blp.alt_response(401, response="UNAUTHORIZED", description="A bearer token that is not valid")
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @blp.alt_response(403, response="FORBIDDEN", description="The account is deactivated")
+    @blp.alt_response(
+        503,
+        **error_response("The identity provider cannot be reached; try again", retry=True),
+    )
+    @blp.doc(security=[{}, {"bearerAuth": []}], operationId="listPickupSlots")
     def get(self, days, first=None, product_id=None):
         """The slots of each date, and whether the products wanted fit in them
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema, ShopDateTime
+from bakery.api.base import AnswerSchema, BaseSchema, ShopDateTime
 from bakery.ids import MAX_ID
 from bakery.services.pickup import FULL, MAX_DAYS_LISTED, PRODUCT_UNAVAILABLE, TOO_FAR, TOO_SOON
 
@@ -31,7 +31,7 @@ class PickupSlotQuerySchema(BaseSchema):
     )
 
 
-class SlotSchema(BaseSchema):
+class SlotSchema(AnswerSchema):
     start = ShopDateTime(dump_only=True, metadata={"example": "2026-12-12T08:00:00+01:00"})
     end = ShopDateTime(dump_only=True, metadata={"example": "2026-12-12T08:30:00+01:00"})
     remaining = fields.Integer(
@@ -55,7 +55,7 @@ class SlotSchema(BaseSchema):
     )
 
 
-class PickupDaySchema(BaseSchema):
+class PickupDaySchema(AnswerSchema):
     date = fields.Date(dump_only=True, metadata={"example": "2026-12-12"})
     is_open = fields.Boolean(dump_only=True)
     reason = fields.String(

@@ -56,7 +56,7 @@ class BakeList(MethodView):
     @auth_required(blp, role="staff")
     @blp.arguments(BakeListQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, BakeListSchema)
-    @blp.doc(responses=CSV_ANSWER)
+    @blp.doc(responses=CSV_ANSWER, operationId="getBakeList")
     def get(self, date=None, format=None):
         """Units to bake per product for the date's orders that are not cancelled
 
@@ -79,6 +79,10 @@ class PickList(MethodView):
     @auth_required(blp, role="staff")
     @blp.arguments(ProductionQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, PickListSchema)
+    @blp.doc(operationId="getPickList")
     def get(self, date=None):
-        """The date's orders to pack, slot by slot, with their codes, lines and notes"""
+        """The date's orders to pack, slot by slot, with their codes, lines and notes
+
+        Cancelled orders are left out; the answer is never cached, since it names customers.
+        """
         return production.pick_list(date or shop_today())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from bakery.api.base import BaseSchema, ShopDateTime
+from bakery.api.base import AnswerSchema, BaseSchema, ShopDateTime
+from bakery.api.orders.schemas import STATUSES
 
 
 class ProductionQuerySchema(BaseSchema):
@@ -20,14 +21,14 @@ class BakeListQuerySchema(ProductionQuerySchema):
     )
 
 
-class BakeLineSchema(BaseSchema):
+class BakeLineSchema(AnswerSchema):
     product_id = fields.Integer(dump_only=True)
     product_name = fields.String(dump_only=True, metadata={"example": "Country Sourdough Loaf"})
     quantity = fields.Integer(dump_only=True, metadata={"description": "Units to bake"})
     order_count = fields.Integer(dump_only=True, metadata={"description": "Orders wanting it"})
 
 
-class BakeListSchema(BaseSchema):
+class BakeListSchema(AnswerSchema):
     date = fields.Date(dump_only=True)
     lines = fields.List(
         fields.Nested(BakeLineSchema), dump_only=True, metadata={"description": "By name"}
@@ -36,27 +37,27 @@ class BakeListSchema(BaseSchema):
     order_count = fields.Integer(dump_only=True, metadata={"description": "Orders not cancelled"})
 
 
-class PickCustomerSchema(BaseSchema):
+class PickCustomerSchema(AnswerSchema):
     name = fields.String(dump_only=True, allow_none=True)
     email = fields.String(dump_only=True, allow_none=True)
 
 
-class PickLineSchema(BaseSchema):
+class PickLineSchema(AnswerSchema):
     product_name = fields.String(dump_only=True, metadata={"description": "As when ordered"})
     quantity = fields.Integer(dump_only=True)
 
 
-class PickOrderSchema(BaseSchema):
+class PickOrderSchema(AnswerSchema):
     id = fields.Integer(dump_only=True)
     number = fields.String(dump_only=True, metadata={"example": "BK-000123"})
-    status = fields.String(dump_only=True)
+    status = fields.String(dump_only=True, validate=validate.OneOf(STATUSES))
     customer = fields.Nested(PickCustomerSchema, dump_only=True)
     pickup_code = fields.String(dump_only=True, allow_none=True, metadata={"example": "K7Q4ZP"})
     items = fields.List(fields.Nested(PickLineSchema), dump_only=True)
     notes = fields.String(dump_only=True, allow_none=True)
 
 
-class PickSlotSchema(BaseSchema):
+class PickSlotSchema(AnswerSchema):
     start = ShopDateTime(
         dump_only=True, allow_none=True, metadata={"description": "null: orders without a slot"}
     )
@@ -66,7 +67,7 @@ class PickSlotSchema(BaseSchema):
     )
 
 
-class PickListSchema(BaseSchema):
+class PickListSchema(AnswerSchema):
     date = fields.Date(dump_only=True)
     slots = fields.List(
         fields.Nested(PickSlotSchema),

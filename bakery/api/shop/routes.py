@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint
-from bakery.api.shop.schemas import ClosureSchema, ShopSchema, ShopUpdateSchema
+from bakery.api.shop.schemas import (
+    ClosureCreateSchema,
+    ClosureSchema,
+    ShopSchema,
+    ShopUpdateSchema,
+)
 from bakery.auth.guards import auth_required
 from bakery.extensions import db
 from bakery.services import shop
@@ -62,15 +67,23 @@ def _whole_shop() -> dict:
 @blp.route("")
 class Shop(MethodView):
     @blp.response(200, ShopSchema, example=SHOP_EXAMPLE)
+    @blp.doc(operationId="getShop")
     def get(self):
-        """The shop's profile, opening hours, pickup rules and closures to come"""
+        """The shop's profile, opening hours, pickup rules and closures to come
+
+        Times of day are on the shop's clock (`timezone`); a weekday without an opening
+        window is closed.
+        """
         return _whole_shop()
 
     @auth_required(blp, role="admin")
     @blp.arguments(ShopUpdateSchema, example=PATCH_EXAMPLE)
-    @blp.response(200, ShopSchema)
+    @blp.response(200, ShopSchema, example=SHOP_EXAMPLE)
+    @blp.doc(operationId="updateShop")
     def patch(self, data):
-        """Change the profile or pickup rules (admin); `opening_hours` replaces the whole week
+        """Change the profile or pickup rules (admin)
+
+        `opening_hours` replaces the whole week.
 
         Takes the shape GET shows, or any part of it. `currency` and `timezone` come from the
         configuration and may only be sent back unchanged; `pickup.closures` is ignored here.
@@ -87,12 +100,17 @@ class Shop(MethodView):
 class Closures(MethodView):
     @auth_required(blp, role="admin")
     @blp.arguments(
-        ClosureSchema,
+        ClosureCreateSchema,
         example={"date_from": "2026-12-24", "date_to": "2026-12-26", "reason": "Christmas"},
     )
     @blp.response(201, ClosureSchema)
+    @blp.doc(operationId="addClosure")
     def post(self, data):
-        """Close the shop on a date or a range of dates (admin); orders already placed stay"""
+        """Close the shop on a date or a range of dates (admin)
+
+        Orders already placed for those dates stay; the dashboard lists them so the shop can
+        tell their customers.
+        """
         closure = shop.add_closure(**data)
         db.session.commit()
         return closure
@@ -103,7 +121,11 @@ class ClosureById(MethodView):
     @auth_required(blp, role="admin")
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="deleteClosure")
     def delete(self, closure_id):
-        """Open a closed date again (admin)"""
+        """Open a closed date again (admin)
+
+        Its dates take pickup orders again from this moment.
+        """
         shop.delete_closure(closure_id)
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import ValidationError, fields, post_load, validate
 
-from bakery.api.base import BaseSchema, ClockTime, StrictInteger
+from bakery.api.base import AnswerSchema, BaseSchema, ClockTime, StrictInteger
 from bakery.models.shop import (
     ADDRESS_MAX,
     CLOSURE_REASON_MAX,
@@ -33,8 +33,18 @@ class OpeningWindowSchema(BaseSchema):
         return Window(**data)
 
 
-class ClosureSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+class ClosureSchema(AnswerSchema):
+    id = fields.Integer(dump_only=True, metadata={"example": 1})
+    date_from = fields.Date(dump_only=True, metadata={"example": "2026-12-24"})
+    date_to = fields.Date(
+        dump_only=True, metadata={"description": "Inclusive", "example": "2026-12-26"}
+    )
+    reason = fields.String(
+        dump_only=True, metadata={"description": "Empty when none given", "example": "Christmas"}
+    )
+
+
+class ClosureCreateSchema(BaseSchema):
     date_from = fields.Date(required=True, metadata={"example": "2026-12-24"})
     date_to = fields.Date(
         metadata={"description": "Inclusive; `date_from` when absent", "example": "2026-12-26"}
@@ -44,7 +54,74 @@ class ClosureSchema(BaseSchema):
     )
 
 
-class PickupSettingsSchema(BaseSchema):
+class PickupSettingsSchema(AnswerSchema):
+    slot_minutes = fields.Integer(
+        dump_only=True,
+        validate=validate.OneOf(SLOT_LENGTHS),
+        metadata={"description": "Length of a slot"},
+    )
+    slot_capacity = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Orders per slot; null for no limit", "example": 10},
+    )
+    min_lead_minutes = fields.Integer(
+        dump_only=True,
+        metadata={"description": "The earliest pickup is this long after ordering"},
+    )
+    cutoff_time = ClockTime(
+        dump_only=True,
+        metadata={"description": "Daily order cutoff for products that need days of notice"},
+    )
+    horizon_days = fields.Integer(
+        dump_only=True,
+        metadata={"description": "Days shoppers may choose from, today included"},
+    )
+    opening_hours = fields.List(
+        fields.Nested(OpeningWindowSchema),
+        dump_only=True,
+        metadata={"description": "The whole week; a weekday without a window is closed"},
+    )
+    closures = fields.List(
+        fields.Nested(ClosureSchema),
+        dump_only=True,
+        metadata={"description": "From today on; written with /api/v1/shop/closures"},
+    )
+
+
+CURRENCY = {"type": "string", "description": "ISO 4217 code", "example": "EUR"}
+TIMEZONE = {
+    "type": "string",
+    "description": "IANA name of the shop's zone",
+    "example": "Europe/Berlin",
+}
+
+
+class ShopSchema(AnswerSchema):
+    name = fields.String(dump_only=True, metadata={"example": "Rye & Rise"})
+    address = fields.String(dump_only=True, allow_none=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    email = fields.Email(dump_only=True, allow_none=True)
+    currency = fields.Function(
+        lambda _: current_app.config["CURRENCY"], dump_only=True, metadata=CURRENCY
+    )
+    timezone = fields.Function(
+        lambda _: current_app.config["TIMEZONE"], dump_only=True, metadata=TIMEZONE
+    )
+    pickup = fields.Nested(PickupSettingsSchema, dump_only=True)
+
+
+def _configured(setting: str, variable: str):
+    """A read-only value sent back unchanged is fine; another value cannot be set here."""
+
+    def check(value: str) -> None:
+        if value != current_app.config[setting]:
+            raise ValidationError(f"Set by {variable} in the shop's configuration, not here.")
+
+    return check
+
+
+class PickupSettingsUpdateSchema(BaseSchema):
     slot_minutes = StrictInteger(
         validate=validate.OneOf(SLOT_LENGTHS), metadata={"description": "Length of a slot"}
     )
@@ -69,47 +146,19 @@ class PickupSettingsSchema(BaseSchema):
         metadata={"description": "The whole week; a weekday without a window is closed"},
     )
     closures = fields.List(
-        fields.Nested(ClosureSchema),
-        dump_only=True,
-        metadata={"description": "From today on; written with /api/v1/shop/closures"},
-    )
-
-
-class ShopSchema(BaseSchema):
-    name = fields.String(validate=validate.Length(min=1, max=SHOP_NAME_MAX))
-    address = fields.String(allow_none=True, validate=validate.Length(max=ADDRESS_MAX))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=PHONE_MAX))
-    email = fields.Email(allow_none=True)
-    currency = fields.Function(lambda _: current_app.config["CURRENCY"], dump_only=True)
-    timezone = fields.Function(
-        lambda _: current_app.config["TIMEZONE"],
-        dump_only=True,
-        metadata={"description": "IANA name of the shop's zone", "example": "Europe/Berlin"},
-    )
-    pickup = fields.Nested(PickupSettingsSchema)
-
-
-def _configured(setting: str, variable: str):
-    """A read-only value sent back unchanged is fine; another value cannot be set here."""
-
-    def check(value: str) -> None:
-        if value != current_app.config[setting]:
-            raise ValidationError(f"Set by {variable} in the shop's configuration, not here.")
-
-    return check
-
-
-class PickupSettingsUpdateSchema(PickupSettingsSchema):
-    closures = fields.List(
         fields.Dict(),
         metadata={"description": "Read-only: ignored here; use /api/v1/shop/closures"},
     )
 
 
-class ShopUpdateSchema(ShopSchema):
+class ShopUpdateSchema(BaseSchema):
     """What PATCH takes: the shape GET shows, any subset; read-only parts may come back as
     they were, so a client can send back what it read."""
 
+    name = fields.String(validate=validate.Length(min=1, max=SHOP_NAME_MAX))
+    address = fields.String(allow_none=True, validate=validate.Length(max=ADDRESS_MAX))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=PHONE_MAX))
+    email = fields.Email(allow_none=True)
     currency = fields.String(
         validate=_configured("CURRENCY", "BAKERY_CURRENCY"),
         metadata={"description": "Read-only: may be sent back unchanged"},
