@@ -8,7 +8,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_smorest import Api
 
 from bakery.api.base import init_domain_errors
-from bakery.api.document import RequestIdOnEveryAnswer
+from bakery.api.document import ErrorSchema, RequestIdOnEveryAnswer
 from bakery.api.list_cache import init_list_cache
 from bakery.extensions import csrf
 
@@ -36,10 +36,15 @@ class CookielessApiSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class BakeryApi(Api):
+    # smorest's setting for the schema its error responses document.
+    ERROR_SCHEMA = ErrorSchema
+
+
 def init_api(app: Flask) -> Api:
     """Build this app's Api: the spec is per app, so no Api object is shared between apps."""
     app.session_interface = CookielessApiSessions()
-    api = Api()
+    api = BakeryApi()
     api.init_app(
         app,
         spec_kwargs={

@@ -7,7 +7,6 @@ from datetime import datetime, time
 
 from flask import Flask, request
 from flask_smorest import Blueprint as SmorestBlueprint
-from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import EXCLUDE, RAISE, Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -117,6 +116,19 @@ class MultipartParser(FlaskParser):
         return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
+class PaginationSchema(Schema):
+    """What X-Pagination says: the totals always; the pages when there are items, the
+    previous and next pages when there are such pages."""
+
+    total = fields.Integer(required=True, metadata={"description": "Items in the whole list"})
+    total_pages = fields.Integer(required=True)
+    first_page = fields.Integer()
+    last_page = fields.Integer()
+    page = fields.Integer(metadata={"description": "Absent past the last page"})
+    previous_page = fields.Integer()
+    next_page = fields.Integer()
+
+
 class Blueprint(SmorestBlueprint):
     """smorest's Blueprint, reading multipart bodies whole."""
 
@@ -128,7 +140,7 @@ class Blueprint(SmorestBlueprint):
         # a JSON header (content, not schema), which generated clients then parse.
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
             "description": "Where this page is in the list, as JSON",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            "content": {"application/json": {"schema": PaginationSchema}},
         }
 
 

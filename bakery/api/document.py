@@ -8,6 +8,7 @@ headers where a limit applies.
 from __future__ import annotations
 
 from apispec import BasePlugin
+from marshmallow import EXCLUDE, Schema, fields
 
 from bakery.observability import REQUEST_ID_HEADER
 
@@ -33,6 +34,31 @@ RATE_LIMIT_HEADERS = {
         "schema": {"type": "integer"},
     },
 }
+
+
+class ErrorSchema(Schema):
+    """The contract's error body, as every error of the app is written (http_errors.py)."""
+
+    class Meta:
+        # Open to fields added later, as every answer is.
+        unknown = EXCLUDE
+
+    code = fields.Integer(
+        required=True, metadata={"description": "The HTTP status", "example": 409}
+    )
+    status = fields.String(
+        required=True, metadata={"description": "The status's name", "example": "Conflict"}
+    )
+    message = fields.String(
+        required=True,
+        metadata={"description": "What went wrong, for people", "example": "Only 2 left"},
+    )
+    errors = fields.Dict(
+        metadata={
+            "description": "Per location (json, query, headers...) and field: the messages",
+            "example": {"json": {"quantity": ["Must be greater than or equal to 1."]}},
+        }
+    )
 
 
 def error_response(description: str, *, retry: bool = False, rate_limited: bool = False) -> dict:
