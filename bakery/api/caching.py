@@ -50,8 +50,8 @@ IF_MATCH = _optional_header(
 )
 
 
-def catalog_etag(schema: type[Schema], *parts) -> str:
-    """The ETag of a catalog answer written by `schema` from what `parts` name.
+def answer_etag(schema: type[Schema], *parts) -> str:
+    """The ETag of an answer written by `schema` from what `parts` name.
 
     Image URLs in answers are absolute, so the host the client used is part of the answer; and
     a release whose answers look different (a new field, another version) makes new ETags, so

@@ -1,6 +1,6 @@
 """Product list answers kept in each worker, found again by their ETag.
 
-A list page costs one statement to learn its ETag (see caching.catalog_etag) and about twenty
+A list page costs one statement to learn its ETag (see caching.answer_etag) and about twenty
 times that to read its products and write them as JSON. The ETag names everything the answer
 says (the catalog revision, the page's stock and updated_at, the host and the query), so an
 answer kept under it is never stale and never needs clearing: a change makes new ETags, and the

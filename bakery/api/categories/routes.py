@@ -21,7 +21,7 @@ blp.after_request(caching.cache_catalog_answers)
 
 def category_etag(category: Category) -> str:
     """A category's version, from its row: every write moves its updated_at."""
-    return caching.catalog_etag(CategorySchema, "category", category.id, category.updated_at)
+    return caching.answer_etag(CategorySchema, "category", category.id, category.updated_at)
 
 
 @blp.route("", parameters=[caching.IF_NONE_MATCH])
@@ -37,7 +37,7 @@ class Categories(MethodView):
         nothing changed.
         """
         # Only catalog writes change categories: the revision tells every version apart.
-        etag = caching.catalog_etag(
+        etag = caching.answer_etag(
             CategorySchema, "categories", request.query_string, catalog.current_revision()
         )
         caching.stop_if_not_modified(etag)

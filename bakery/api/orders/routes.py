@@ -7,6 +7,7 @@ import functools
 from flask import current_app, g, request
 from flask.views import MethodView
 
+from bakery.api import caching
 from bakery.api.base import Blueprint, page_of
 from bakery.api.document import RATE_LIMIT_HEADERS, error_response
 from bakery.api.idempotency import answer_once
@@ -18,6 +19,7 @@ from bakery.api.orders.schemas import (
 )
 from bakery.auth.guards import auth_required, current_user
 from bakery.extensions import db, limiter
+from bakery.models.orders import Order
 from bakery.services import idempotency, order_sync, orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
@@ -59,6 +61,11 @@ NEXT_CURSOR = {
     "description": "With sort=updated_at: send it back as `cursor` to continue after this page",
     "schema": {"type": "string"},
 }
+
+
+def order_etag(order: Order) -> str:
+    """An order's version, from its row: every status change moves its updated_at."""
+    return caching.answer_etag(OrderSchema, "order", order.id, order.updated_at)
 
 
 def _checkout_limit() -> str:
@@ -166,22 +173,25 @@ class Orders(MethodView):
 @blp.route("/<id:order_id>")
 class OrderById(MethodView):
     @auth_required(blp)
-    @blp.response(200, OrderSchema, example=ORDER_EXAMPLE)
+    @blp.response(200, OrderSchema, headers={"ETag": caching.ETAG_HEADER}, example=ORDER_EXAMPLE)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="getOrder")
     def get(self, order_id):
         """One order: the caller's own (staff and admins: any)
 
-        Another shopper's order is 404, as if it did not exist.
+        Another shopper's order is 404, as if it did not exist. The ETag lets a status change
+        or a cancellation be made only if nobody changed the order since (If-Match).
         """
-        return orders.get_order(order_id, for_user=current_user())
+        order = orders.get_order(order_id, for_user=current_user())
+        return order, 200, caching.etag_headers(order_etag(order))
 
     @auth_required(blp, role="staff")
     @blp.arguments(StatusChangeRequestSchema, example={"status": "confirmed"})
-    @blp.response(200, OrderSchema, example=ORDER_EXAMPLE)
+    @blp.response(200, OrderSchema, headers={"ETag": caching.ETAG_HEADER}, example=ORDER_EXAMPLE)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="Not an allowed next status")
-    @blp.doc(operationId="updateOrderStatus")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(operationId="updateOrderStatus", parameters=[caching.IF_MATCH])
     def patch(self, data, order_id):
         """Move an order along pending, confirmed, baking, ready, completed (staff)
 
@@ -189,18 +199,22 @@ class OrderById(MethodView):
         e-mail the customer. Cancelling takes the stock and the slot back.
         """
         user = current_user()
-        order = orders.change_status(orders.get_order(order_id, for_user=user), **data, by=user)
+        order = orders.get_order(order_id, for_user=user)
+        caching.refuse_if_changed(order_etag(order))
+        orders.change_status(order, **data, by=user)
         db.session.commit()
-        return orders.get_order(order.id, for_user=user)
+        order = orders.get_order(order_id, for_user=user)
+        return order, 200, caching.etag_headers(order_etag(order))
 
 
 @blp.route("/<id:order_id>/cancel")
 class OrderCancellation(MethodView):
     @auth_required(blp)
-    @blp.response(200, OrderSchema)
+    @blp.response(200, OrderSchema, headers={"ETag": caching.ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The order is no longer pending")
-    @blp.doc(operationId="cancelOrder")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(operationId="cancelOrder", parameters=[caching.IF_MATCH])
     def post(self, order_id):
         """Cancel one's own pending order
 
@@ -208,6 +222,8 @@ class OrderCancellation(MethodView):
         """
         user = current_user()
         order = orders.get_order(order_id, for_user=user)
+        caching.refuse_if_changed(order_etag(order))
         orders.cancel_own_order(order, by=user)
         db.session.commit()
-        return orders.get_order(order_id, for_user=user)
+        order = orders.get_order(order_id, for_user=user)
+        return order, 200, caching.etag_headers(order_etag(order))

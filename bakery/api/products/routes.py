@@ -63,7 +63,7 @@ PRODUCT_EXAMPLE = {
 
 def product_etag(product: Product) -> str:
     """A product's version, from its row: writes and checkout move its updated_at."""
-    return caching.catalog_etag(
+    return caching.answer_etag(
         ProductSchema,
         "product",
         product.id,
@@ -103,7 +103,7 @@ class Products(MethodView):
         # Which products can be collected on a date moves with the clock and with orders,
         # not only with catalog writes: the count tells those answers apart too.
         collectable_count = catalog_search.count_products(search) if search.collectable else None
-        etag = caching.catalog_etag(
+        etag = caching.answer_etag(
             ProductSchema,
             "products",
             request.query_string,
