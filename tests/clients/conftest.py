@@ -1,0 +1,90 @@
+"""Shared by the client checks: the app's OpenAPI document, a live server, and the Node tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.gunicorn_server import GunicornServer
+from tests.identity_provider import ISSUER
+
+CLIENTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = CLIENTS_DIR.parent.parent
+
+# --- Node: Spectral and the TypeScript client (tests/clients/typescript) ------------------------
+
+TYPESCRIPT_DIR = CLIENTS_DIR / "typescript"
+NODE_BIN = TYPESCRIPT_DIR / "node_modules" / ".bin"
+# In CI (CI set, or REQUIRE_SERVICES=1 as .ci/run sets it) a missing tool fails the run.
+REQUIRE_NODE = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require_node_tool(name: str) -> Path:
+    """The npm package's binary, or a skip (a failure in CI), as `require_service` does."""
+    binary = NODE_BIN / name
+    if shutil.which("node") is None:
+        message = f"{name} needs Node.js (no `node` on PATH)"
+    elif not binary.exists():
+        message = f"{binary.relative_to(REPO_ROOT)} is missing: run `make setup-dev`"
+    else:
+        return binary
+    if REQUIRE_NODE:
+        pytest.fail(f"{message} (CI)")
+    pytest.skip(message)
+
+
+# The document does not depend on the database: these checks run once, on SQLite.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def openapi_document(client) -> dict:
+    """The document the app serves at /api/openapi.json."""
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+# --- A live app: a real gunicorn on loopback, on the test's migrated database -------------------
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """BAKERY_* settings of the served app beyond the database, folders and identity provider;
+    a test module overrides this fixture to serve with its own."""
+    # The sync sees a change at once, rather than after the default 5 s.
+    return {"BAKERY_ORDER_SYNC_SETTLE_SECONDS": "0"}
+
+
+@pytest.fixture
+def server(app, identity_provider, server_env, tmp_path):
+    """gunicorn (2 workers) serving the app on the test's database, trusting the stand-in
+    identity provider's tokens (its JWKS over HTTP, as in production).
+
+    Its writes are real commits: mark the test `real_commits`, so the tables are emptied after.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("BAKERY_") and name not in ("DATABASE_URL", "REDIS_URL")
+    }
+    upload_folder = tmp_path / "uploads-served"
+    upload_folder.mkdir()
+    env.update(
+        {
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "BAKERY_INSTANCE_PATH": app.instance_path,
+            "BAKERY_UPLOAD_FOLDER": str(upload_folder),
+            "BAKERY_AUTH_JWKS_URL": identity_provider.url,
+            "BAKERY_AUTH_ISSUER": ISSUER,
+            **server_env,
+            "FLASK_SKIP_DOTENV": "1",
+        }
+    )
+    server_folder = tmp_path / "server"
+    server_folder.mkdir()
+    with GunicornServer(server_folder, env, workers=2) as running:
+        yield running
