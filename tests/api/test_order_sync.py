@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import update
 
 from bakery.extensions import db
@@ -108,6 +109,27 @@ def test_a_shopper_walks_only_their_own_orders(client, customer, bearer, loaf):
 )
 def test_a_bad_sync_query_is_422(client, staff, query):
     assert_error(client.get(ORDERS, query_string=query, headers=staff), 422)
+
+
+def test_a_forged_or_altered_cursor_is_422_and_the_real_one_still_works(
+    client, staff, customer, loaf
+):
+    ids = [place_order(client, customer, loaf)["id"] for _ in range(3)]
+    _, cursor = _walk(client, staff, page_size=1)
+    payload, signature = cursor.split(".")
+    # A client that decoded the cursor and wrote its own position: the first order again.
+    made_up = URLSafeSerializer("not the shop's key", salt="order-sync-cursor").dumps(
+        ["2000-01-01T00:00:00+00:00", 0]
+    )
+    altered = f"{payload[:-2]}{'AB' if payload[-2:] != 'AB' else 'CD'}.{signature}"
+
+    for forged in (made_up, altered):
+        response = client.get(
+            ORDERS, query_string={"sort": "updated_at", "cursor": forged}, headers=staff
+        )
+        assert_error(response, 422)
+        assert response.json["errors"]["query"]["cursor"][0].startswith("Not a cursor this API")
+    assert _walk(client, staff, page_size=5, cursor=cursor)[0] == ids[1:]
 
 
 def test_the_default_list_is_newest_first_without_a_cursor(client, staff, customer, loaf):
