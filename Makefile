@@ -6,7 +6,7 @@ PORT ?= 5000
 # The compose file's .env is for docker, never for the development server or the tests.
 export FLASK_SKIP_DOTENV := 1
 
-.PHONY: run test lint bench screenshots setup setup-dev migrate seed clean
+.PHONY: run test lint bench screenshots setup setup-dev migrate seed storefront clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ $(NODE_CHECKS)/node_modules/.installed: $(NODE_CHECKS)/package.json $(NODE_CHECK
 		echo "npm not found: the OpenAPI client checks in tests/clients will be skipped"; \
 	fi
 
+# The shop window (storefront/), served by the app at /: its packages from the lockfile, built
+# into storefront/dist when a source changed. Needs Node.js 20 or newer.
+STOREFRONT := storefront
+STOREFRONT_SOURCES := $(shell find $(STOREFRONT)/src $(STOREFRONT)/public -type f 2>/dev/null) \
+	$(wildcard $(STOREFRONT)/index.html $(STOREFRONT)/vite.config.ts $(STOREFRONT)/tsconfig*.json)
+$(STOREFRONT)/node_modules/.installed: $(STOREFRONT)/package.json $(STOREFRONT)/package-lock.json
+	npm ci --prefix $(STOREFRONT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STOREFRONT)/dist/index.html: $(STOREFRONT)/node_modules/.installed $(STOREFRONT_SOURCES)
+	npm run build --prefix $(STOREFRONT) --silent
+
+storefront: $(STOREFRONT)/dist/index.html
+
 setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev $(NODE_CHECKS)/node_modules/.installed
@@ -42,14 +56,14 @@ migrate: setup
 seed: migrate
 	$(BIN)/flask --app wsgi seed
 
-run: seed
+run: seed storefront
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint storefront
 	$(BIN)/pytest
 
 bench: setup-dev

@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_auth(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_storefront(app)
     register_error_handlers(app)
     register_commands(app)
     register_admin(app)
@@ -94,7 +95,17 @@ def register_blueprints(app: Flask) -> None:
     register(api, health)
     app.register_blueprint(uploads)
     if development_issuer.is_enabled(app):
+        from bakery.api.dev.routes import blp as development_sign_in
+
         app.register_blueprint(development_jwks)
+        register(api, development_sign_in)
+
+
+def register_storefront(app: Flask) -> None:
+    """The shoppers' single-page app at /; its catch-all route never hides another one."""
+    from bakery.storefront import init_storefront
+
+    init_storefront(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -53,7 +53,9 @@ TEXT_SETTINGS = frozenset(
         "SIGN_IN_RATE_LIMIT",
         "SIGN_IN_ACCOUNT_RATE_LIMIT",
         "COUNTER_RATE_LIMIT",
+        "DEVELOPMENT_SIGN_IN_RATE_LIMIT",
         "TIMEZONE",
+        "STOREFRONT_DIST",
     }
 )
 NUMBER_SETTINGS = (
@@ -69,6 +71,7 @@ RATE_LIMIT_SETTINGS = (
     "SIGN_IN_RATE_LIMIT",
     "SIGN_IN_ACCOUNT_RATE_LIMIT",
     "COUNTER_RATE_LIMIT",
+    "DEVELOPMENT_SIGN_IN_RATE_LIMIT",
 )
 # gunicorn's exit status for "a worker failed to boot": the master stops instead of respawning.
 EXIT_CONFIGURATION_ERROR = 3
@@ -104,6 +107,8 @@ class DefaultConfig:
     # Larger pictures are refused before decoding: a small file may declare billions of pixels.
     IMAGE_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = "uploads"
+    # The storefront's build (`npm run build` in storefront/), served at / (bakery/storefront.py).
+    STOREFRONT_DIST = "storefront/dist"
     CURRENCY = "EUR"
     CORS_ORIGINS = "http://localhost:5173"
     SMTP_URL: str | None = None
@@ -116,6 +121,8 @@ class DefaultConfig:
     SIGN_IN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
     # Pickup codes one staff account may try at the counter (looked up or handed over).
     COUNTER_RATE_LIMIT = "30 per minute"
+    # Development sign-ins (POST /api/v1/dev/tokens) allowed from one client address.
+    DEVELOPMENT_SIGN_IN_RATE_LIMIT = "10 per minute; 100 per hour"
     IDEMPOTENCY_KEY_HOURS = 24
     # Order changes younger than this are left for the next sync call (services/order_sync.py).
     ORDER_SYNC_SETTLE_SECONDS = 5
@@ -227,6 +234,10 @@ def _derive(app: Flask) -> None:
     if not upload_folder.is_absolute():
         upload_folder = project_root() / upload_folder
     config["UPLOAD_FOLDER"] = str(upload_folder)
+    storefront_dist = Path(config["STOREFRONT_DIST"])
+    if not storefront_dist.is_absolute():
+        storefront_dist = project_root() / storefront_dist
+    config["STOREFRONT_DIST"] = str(storefront_dist)
     _configure_cache(config)
     _configure_rate_limits(config)
     _configure_cors(config)

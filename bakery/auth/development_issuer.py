@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from bakery.config import write_private_once
 from bakery.models.accounts import Role
 
 KEY_FILE = "development-issuer-key.pem"
+# How long a token from the storefront's development sign-in lasts: a working day of trying
+# the shop, so a session is not cut short every hour as the command's default would.
+SIGN_IN_LIFETIME = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
 
 
 def is_enabled(app: Flask) -> bool:
@@ -66,7 +76,21 @@ def issue_token(
     name: str | None = None,
     ttl: timedelta = timedelta(hours=1),
 ) -> str:
-    now = datetime.now(UTC)
+    return issue(app, email=email, role=role, name=name, ttl=ttl).token
+
+
+def issue(
+    app: Flask,
+    *,
+    email: str,
+    role: str = Role.CUSTOMER,
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
+) -> IssuedToken:
+    """A signed token and when it expires; the subject is made from the e-mail, here only, so
+    `issue-token --email` and the storefront's development sign-in name the same user."""
+    # Whole seconds: the `exp` claim holds no fraction, and the answer states the same instant.
+    now = datetime.now(UTC).replace(microsecond=0)
     claims: dict = {
         "iss": app.config["AUTH_ISSUER"],
         "sub": f"dev:{email}",
@@ -84,7 +108,8 @@ def issue_token(
         claims["azp"] = parties.split(",")[0].strip()
     _place_claim(claims, app.config["AUTH_ROLE_CLAIM"], role)
     kid = _public_jwk(app)["kid"]
-    return jwt.encode(claims, _private_key(app), algorithm="RS256", headers={"kid": kid})
+    token = jwt.encode(claims, _private_key(app), algorithm="RS256", headers={"kid": kid})
+    return IssuedToken(token=token, expires_at=claims["exp"])
 
 
 def _place_claim(claims: dict, dotted_path: str, value: str) -> None:

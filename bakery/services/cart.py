@@ -1,8 +1,13 @@
-"""Cart rules: one cart per shopper, one line per product, quantities 1..99, server-side totals."""
+"""Cart rules: one cart per shopper, one line per product, quantities 1..99, server-side totals.
+
+Guest carts live in the shopper's browser: the server prices them (`quote_cart`) and, once the
+shopper signs in, adds them to the account's cart (`merge_into_cart`), with the same caps.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +47,35 @@ class CartLine:
 
 
 @dataclass(frozen=True)
+class QuotedLine:
+    """A line of a guest cart: priced like a cart line, stored nowhere, so it has no id."""
+
+    product: Product
+    quantity: int
+    id: None = None
+
+    @property
+    def unit_price_cents(self) -> int:
+        return self.product.price_cents
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A line a shopper asks for: a product id and a quantity (1..99, checked by the caller)."""
+
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
 class CartView:
-    lines: list[CartLine]
+    lines: list[CartLine] | list[QuotedLine]
+    # Products asked for that could not be put in the cart: unknown, not for sale, sold out.
+    unavailable: list[int] = field(default_factory=list)
 
     @property
     def items(self) -> list[CartLine]:
@@ -168,3 +200,84 @@ def empty_cart(user: User) -> None:
     if cart is not None:
         cart.items.clear()
         db.session.flush()
+
+
+def _wanted_per_product(wanted: Iterable[Wanted]) -> dict[int, int]:
+    """One quantity per product, in the order first asked for: the same product twice adds up."""
+    totals: dict[int, int] = {}
+    for line in wanted:
+        totals[line.product_id] = totals.get(line.product_id, 0) + line.quantity
+    return totals
+
+
+def _products_for_sale(product_ids: Iterable[int]) -> dict[int, Product]:
+    """The products among these ids that are for sale, with what a cart answer shows of them."""
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.id.in_(list(product_ids)), Product.for_sale)
+        .options(selectinload(Product.images), joinedload(Product.category))
+    ).unique()
+    return {product.id: product for product in products}
+
+
+def _capped(product: Product, quantity: int) -> int:
+    """What a line can hold of the product: at most 99, and at most the stock when counted."""
+    limit = MAX_LINE_QUANTITY if product.stock is None else min(MAX_LINE_QUANTITY, product.stock)
+    return max(0, min(quantity, limit))
+
+
+def quote_cart(wanted: Iterable[Wanted]) -> CartView:
+    """Price a guest cart with today's catalog, as merging it into an empty cart would make it.
+
+    The same product twice is one line with the quantities added; a line holds at most 99 and
+    at most the stock. Products unknown, no longer for sale or sold out are left out of the
+    lines and listed in `unavailable`. Nothing is stored.
+    """
+    totals = _wanted_per_product(wanted)
+    products = _products_for_sale(totals)
+    lines: list[QuotedLine] = []
+    unavailable: list[int] = []
+    for product_id, quantity in totals.items():
+        product = products.get(product_id)
+        held = _capped(product, quantity) if product is not None else 0
+        if held:
+            lines.append(QuotedLine(product=product, quantity=held))
+        else:
+            unavailable.append(product_id)
+    return CartView(lines, unavailable)
+
+
+def merge_into_cart(user: User, wanted: Iterable[Wanted]) -> CartView:
+    """Add a guest cart's lines to the user's cart; the cart after, with what was left out.
+
+    A product already in the cart gets the quantities added, capped at 99 and at the stock; a
+    line the shopper already had is never made smaller. Products unknown, no longer for sale or
+    sold out (and not in the cart) are left out and listed in `unavailable`. The cart row is
+    locked first, as checkout does, so concurrent merges of one cart queue and none loses the
+    other's lines.
+    """
+    totals = _wanted_per_product(wanted)
+    if not totals:
+        return view_cart(user)
+    products = _products_for_sale(totals)
+    cart = _locked_cart(user, create=True)
+    lines = {item.product_id: item for item in cart.items}
+    unavailable: list[int] = []
+    for product_id, quantity in totals.items():
+        product = products.get(product_id)
+        if product is None:
+            unavailable.append(product_id)
+            continue
+        line = lines.get(product_id)
+        had = line.quantity if line is not None else 0
+        held = _capped(product, had + quantity)
+        if line is not None:
+            line.quantity = max(had, held)
+        elif held:
+            cart.items.append(CartItem(product=product, quantity=held))
+        else:
+            unavailable.append(product_id)
+    db.session.flush()
+    # Read again with what the answer shows of each line, in a fixed few queries.
+    db.session.expire(cart, ["items"])
+    return CartView(view_cart(user).lines, unavailable)

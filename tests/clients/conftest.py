@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,26 +13,8 @@ from tests.identity_provider import ISSUER
 CLIENTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = CLIENTS_DIR.parent.parent
 
-# --- Node: Spectral and the TypeScript client (tests/clients/typescript) ------------------------
-
+# Spectral and the TypeScript client's packages (tests/clients/typescript).
 TYPESCRIPT_DIR = CLIENTS_DIR / "typescript"
-NODE_BIN = TYPESCRIPT_DIR / "node_modules" / ".bin"
-# In CI (CI set, or REQUIRE_SERVICES=1 as .ci/run sets it) a missing tool fails the run.
-REQUIRE_NODE = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def require_node_tool(name: str) -> Path:
-    """The npm package's binary, or a skip (a failure in CI), as `require_service` does."""
-    binary = NODE_BIN / name
-    if shutil.which("node") is None:
-        message = f"{name} needs Node.js (no `node` on PATH)"
-    elif not binary.exists():
-        message = f"{binary.relative_to(REPO_ROOT)} is missing: run `make setup-dev`"
-    else:
-        return binary
-    if REQUIRE_NODE:
-        pytest.fail(f"{message} (CI)")
-    pytest.skip(message)
 
 
 # The document does not depend on the database: these checks run once, on SQLite.

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.clients.conftest import REPO_ROOT, require_node_tool, sqlite_only
+from tests.clients.conftest import REPO_ROOT, TYPESCRIPT_DIR, sqlite_only
+from tests.node_tools import require_node_tool
 
 MAX_WARNINGS = 5
 SEVERITIES = {0: "error", 1: "warning", 2: "info", 3: "hint"}
@@ -20,7 +21,7 @@ def _finding(result: dict) -> str:
 
 @sqlite_only
 def test_spectral_finds_no_error_and_at_most_five_warnings(openapi_document, tmp_path):
-    spectral = require_node_tool("spectral")
+    spectral = require_node_tool(TYPESCRIPT_DIR, "spectral")
     document = tmp_path / "openapi.json"
     document.write_text(json.dumps(openapi_document, indent=2))
     report = tmp_path / "spectral.json"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.clients.conftest import REPO_ROOT, TYPESCRIPT_DIR, require_node_tool, sqlite_only
+from tests.clients.conftest import REPO_ROOT, TYPESCRIPT_DIR, sqlite_only
+from tests.node_tools import require_node_tool
 
 GENERATED = TYPESCRIPT_DIR / "generated"
 
@@ -20,8 +21,8 @@ def _run(*command) -> subprocess.CompletedProcess:
 
 @sqlite_only
 def test_typescript_client_type_checks_the_journeys(openapi_document):
-    openapi_typescript = require_node_tool("openapi-typescript")
-    tsc = require_node_tool("tsc")
+    openapi_typescript = require_node_tool(TYPESCRIPT_DIR, "openapi-typescript")
+    tsc = require_node_tool(TYPESCRIPT_DIR, "tsc")
     GENERATED.mkdir(exist_ok=True)
     document = GENERATED / "openapi.json"
     document.write_text(json.dumps(openapi_document, indent=2))

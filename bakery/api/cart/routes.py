@@ -1,9 +1,16 @@
-"""The signed-in shopper's cart: read it, add, change and remove lines, empty it."""
+"""The shopper's cart: read, add, change, remove lines, empty it; price and merge guest carts."""
 
 from flask.views import MethodView
 
 from bakery.api.base import Blueprint
-from bakery.api.cart.schemas import AddItemSchema, CartSchema, QuantitySchema
+from bakery.api.cart.schemas import (
+    AddItemSchema,
+    CartQuoteSchema,
+    CartSchema,
+    GuestCartSchema,
+    MergedCartSchema,
+    QuantitySchema,
+)
 from bakery.auth.guards import auth_required, current_user
 from bakery.extensions import db
 from bakery.services import cart
@@ -107,3 +114,54 @@ class CartItem(MethodView):
         cart.remove_item(current_user(), item_id=item_id)
         db.session.commit()
         return cart.view_cart(current_user())
+
+
+GUEST_CART_EXAMPLE = {
+    "items": [
+        {"product_id": 7, "quantity": 2},
+        {"product_id": 12, "quantity": 1},
+    ]
+}
+QUOTE_EXAMPLE = {
+    **CART_EXAMPLE,
+    "items": [{**CART_EXAMPLE["items"][0], "id": None}],
+    "unavailable": [12],
+}
+# A private answer made for this request: no cache may keep it, nor answer the next one.
+NOT_STORED = {"Cache-Control": "no-store"}
+
+
+@blp.route("/quote")
+class CartQuote(MethodView):
+    @blp.arguments(GuestCartSchema, example=GUEST_CART_EXAMPLE)
+    @blp.response(200, CartQuoteSchema, example=QUOTE_EXAMPLE)
+    @blp.doc(operationId="quoteCart")
+    def post(self, data):
+        """Price a guest cart (no sign-in needed)
+
+        For a cart the browser keeps before the shopper signs in: the lines priced with today's
+        catalog, in the shape of the cart, as merging them into an empty cart would make them.
+        The same product twice is one line with the quantities added; a line holds at most 99
+        and at most the stock. Products unknown, no longer for sale or sold out are left out of
+        the lines and listed in `unavailable`. Nothing is stored; lines have `id: null`.
+        """
+        return cart.quote_cart(data["items"]), NOT_STORED
+
+
+@blp.route("/merge")
+class CartMerge(MethodView):
+    @auth_required(blp)
+    @blp.arguments(GuestCartSchema, example=GUEST_CART_EXAMPLE)
+    @blp.response(200, MergedCartSchema, example={**CART_EXAMPLE, "unavailable": [12]})
+    @blp.doc(operationId="mergeCart")
+    def post(self, data):
+        """Add a guest cart to the caller's cart, after signing in
+
+        Each product is added to the cart; one already there gets the quantities added, capped
+        at 99 and at the stock (a line already in the cart is never made smaller). Products
+        unknown, no longer for sale or sold out are left out and listed in `unavailable`. All
+        lines or none are added; the answer is the whole cart.
+        """
+        merged = cart.merge_into_cart(current_user(), data["items"])
+        db.session.commit()
+        return merged, NOT_STORED
