@@ -315,9 +315,25 @@ def test_env_example_lists_every_variable_compose_reads():
     assert used - listed == set()
 
 
+def test_nginx_is_built_with_the_storefront_where_the_template_serves_it(services):
+    build = services["nginx"]["build"]
+    dockerfile = read(build["dockerfile"])
+    public_root = services["nginx"]["environment"]["BAKERY_PUBLIC_ROOT"]
+
+    assert build["context"] == "."
+    # The packages from the lockfile, built in a Node.js stage; only the built files go on.
+    assert "COPY storefront/package.json storefront/package-lock.json ./" in dockerfile
+    assert "RUN npm ci" in dockerfile
+    assert "RUN npm run build" in dockerfile
+    assert f"COPY --from=storefront /storefront/dist/ {public_root}/" in dockerfile
+    assert dockerfile.strip().splitlines()[-2].startswith("FROM nginx:")
+
+
 def test_dockerignore_keeps_secrets_and_data_out_of_the_build():
     patterns = {line.strip() for line in read(".dockerignore").splitlines()}
     assert {".git", ".env", ".venv", "instance/*", "uploads/*", "docker/volumes"} <= patterns
+    # The storefront is built inside the image, never copied from a local build.
+    assert {"**/node_modules", "storefront/dist"} <= patterns
 
 
 def deploy_section():

@@ -189,3 +189,33 @@ def test_nginx_serves_uploaded_images_itself(edge, tmp_path):
     # The app never saw either request.
     assert edge.app.worker_pids(path) == set()
     assert edge.app.worker_pids("/uploads/products/nothing-here.webp") == set()
+
+
+@pytest.mark.real_commits
+def test_nginx_serves_the_storefront_and_leaves_the_rest_to_the_app(edge, tmp_path):
+    public_root = tmp_path / "public"
+    (public_root / "index.html").write_text("<!doctype html><title>Rye & Rise</title>")
+    (public_root / "assets").mkdir()
+    (public_root / "assets" / "index-3f2a9c.js").write_text("console.log('shop');")
+
+    deep_link = edge.get("/products?exclude_allergen=nuts&page=2")
+    order_page = edge.get("/orders/12")
+    script = edge.get("/assets/index-3f2a9c.js")
+    missing_script = edge.get("/assets/index-gone.js")
+    health = edge.get("/health")
+    swagger = edge.get("/static/swagger-ui/swagger-ui-bundle.js")
+
+    for page in (deep_link, order_page):
+        assert page.status == 200
+        assert page.body == (public_root / "index.html").read_bytes()
+        assert page.headers["Cache-Control"] == "no-cache"
+    assert (script.status, script.body) == (200, b"console.log('shop');")
+    assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert missing_script.status == 404
+    assert missing_script.json()["code"] == 404
+    # The app never saw the storefront's requests, and still answers its own.
+    for path in ("/products?exclude_allergen=nuts&page=2", "/orders/12", "/assets/index-3f2a9c.js"):
+        assert edge.app.worker_pids(path) == set()
+    assert health.json()["status"] == "healthy"
+    assert swagger.status == 200
+    assert edge.app.worker_pids("/static/swagger-ui/swagger-ui-bundle.js")

@@ -1,5 +1,6 @@
 """The shop window's own checks, in the suite: its API types are generated from the document the
-app serves today, its unit tests pass, and what /products loads stays within its budget."""
+app serves today, and its unit tests pass. (Its build, which `make test` runs first, fails when
+what /products loads outgrows its budget.)"""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import pytest
 from tests.node_tools import REPO_ROOT, require_node_tool
 
 STOREFRONT = REPO_ROOT / "storefront"
-# The most JavaScript and CSS, gzipped, that the catalog page may load (kB).
-PRODUCTS_ROUTE_BUDGET_KB = 150
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -55,13 +54,3 @@ def test_the_unit_tests_pass():
     )
 
     assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
-
-
-def test_the_catalog_page_loads_at_most_its_budget():
-    require_node_tool(STOREFRONT, "vite")
-    if not (STOREFRONT / "dist" / ".vite" / "manifest.json").exists():
-        pytest.fail("storefront/dist is not built: `make test` builds it (npm run build)")
-
-    measured = _node("scripts/route-size.mjs", "CatalogPage", str(PRODUCTS_ROUTE_BUDGET_KB))
-
-    assert measured.returncode == 0, measured.stdout + measured.stderr
