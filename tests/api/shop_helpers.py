@@ -25,11 +25,17 @@ from bakery.models.orders import (
     OrderItem,
     OrderStatusChange,
 )
+from bakery.services.catalog import update_product
+from tests.api.helpers import reread
 
 CART = "/api/v1/cart"
 CART_ITEMS = "/api/v1/cart/items"
 ORDERS = "/api/v1/orders"
 ME = "/api/v1/me"
+# The fields of a cart answer, of its lines and of a line's product.
+CART_FIELDS = {"items", "item_count", "subtotal_cents", "total_cents", "currency"}
+LINE_FIELDS = {"id", "product", "quantity", "unit_price_cents", "line_total_cents"}
+CART_PRODUCT_FIELDS = {"id", "slug", "name", "price_cents", "images", "is_active"}
 
 
 # --- bearer tokens, signed once -------------------------------------------------------------
@@ -108,6 +114,12 @@ def assert_error(response, status: int) -> dict:
 
 
 # --- the database, re-read ------------------------------------------------------------------
+
+
+def edit_product(product, **changes) -> None:
+    """Change a product the way the dashboard does, committed."""
+    update_product(reread(Product, product.id), changes)
+    db.session.commit()
 
 
 def stock_of(product_id: int) -> int | None:

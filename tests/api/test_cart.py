@@ -5,36 +5,30 @@ from __future__ import annotations
 import pytest
 
 from bakery.extensions import db
-from bakery.models.catalog import Category, Product
-from bakery.services.catalog import update_category, update_product
-from tests.api.helpers import reread
+from bakery.models.catalog import Category
+from bakery.services.catalog import update_category
 from tests.api.shop_helpers import (
     CART,
+    CART_FIELDS,
     CART_ITEMS,
+    CART_PRODUCT_FIELDS,
+    LINE_FIELDS,
     ORDERS,
     add_to_cart,
     all_at_once,
     assert_error,
     cached_bearer,
     cart_lines,
+    edit_product,
     snapshot,
     stock_of,
 )
-
-CART_FIELDS = {"items", "item_count", "subtotal_cents", "total_cents", "currency"}
-LINE_FIELDS = {"id", "product", "quantity", "unit_price_cents", "line_total_cents"}
-PRODUCT_FIELDS = {"id", "slug", "name", "price_cents", "images", "is_active"}
 
 
 @pytest.fixture
 def bearer(app):
     # conftest's token factory, signing each token once per session: signing is the slow part.
     return cached_bearer(app)
-
-
-def _edit(product: Product, **changes) -> None:
-    update_product(reread(Product, product.id), changes)
-    db.session.commit()
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -85,7 +79,7 @@ def test_adding_answers_201_with_the_whole_cart(client, customer, loaf):
     assert set(response.json) == CART_FIELDS
     [line] = response.json["items"]
     assert set(line) == LINE_FIELDS
-    assert set(line["product"]) == PRODUCT_FIELDS
+    assert set(line["product"]) == CART_PRODUCT_FIELDS
     assert line["product"]["id"] == loaf.id
     assert line["product"]["slug"] == "sourdough-loaf"
     assert line["product"]["is_active"] is True
@@ -379,7 +373,7 @@ def test_totals_count_units_and_multiply_prices(client, customer, loaf, croissan
 def test_totals_follow_a_price_change_made_after_adding(client, customer, loaf):
     add_to_cart(client, customer, loaf, 2)
 
-    _edit(loaf, price_cents=520)
+    edit_product(loaf, price_cents=520)
     cart = client.get(CART, headers=customer).json
 
     # The cart keeps no price of its own: today's catalog price counts.
@@ -402,7 +396,7 @@ class TestConfiguredCurrency:
 def test_a_line_of_a_product_deactivated_afterwards_is_flagged(client, customer, loaf):
     add_to_cart(client, customer, loaf, 2)
 
-    _edit(loaf, is_active=False)
+    edit_product(loaf, is_active=False)
     cart = client.get(CART, headers=customer).json
 
     [line] = cart["items"]
@@ -413,7 +407,7 @@ def test_a_line_of_a_product_deactivated_afterwards_is_flagged(client, customer,
 def test_a_flagged_line_can_be_removed(client, customer, loaf, croissant):
     line_id = add_to_cart(client, customer, loaf, 2).json["items"][0]["id"]
     add_to_cart(client, customer, croissant)
-    _edit(loaf, is_active=False)
+    edit_product(loaf, is_active=False)
 
     response = client.delete(f"{CART_ITEMS}/{line_id}", headers=customer)
 

@@ -6,35 +6,31 @@ from __future__ import annotations
 import pytest
 
 from bakery.extensions import db
-from bakery.models.catalog import Category, Product
-from bakery.services.catalog import update_category, update_product
+from bakery.models.catalog import Category
+from bakery.services.catalog import update_category
 from tests.api.helpers import reread
 from tests.api.shop_helpers import (
     CART,
+    CART_FIELDS,
+    CART_PRODUCT_FIELDS,
+    LINE_FIELDS,
     add_to_cart,
     all_at_once,
     assert_error,
     cached_bearer,
     cart_lines,
+    edit_product,
     snapshot,
     user_id,
 )
 
 QUOTE = "/api/v1/cart/quote"
 MERGE = "/api/v1/cart/merge"
-CART_FIELDS = {"items", "item_count", "subtotal_cents", "total_cents", "currency"}
-LINE_FIELDS = {"id", "product", "quantity", "unit_price_cents", "line_total_cents"}
-PRODUCT_FIELDS = {"id", "slug", "name", "price_cents", "images", "is_active"}
 
 
 @pytest.fixture
 def bearer(app):
     return cached_bearer(app)
-
-
-def _edit(product: Product, **changes) -> None:
-    update_product(reread(Product, product.id), changes)
-    db.session.commit()
 
 
 def _guest_cart(*lines: tuple) -> dict:
@@ -58,7 +54,7 @@ def test_a_quote_is_the_carts_shape_priced_by_the_server(client, loaf, croissant
     assert set(body) == CART_FIELDS | {"unavailable"}
     first, second = body["items"]
     assert set(first) == LINE_FIELDS
-    assert set(first["product"]) == PRODUCT_FIELDS
+    assert set(first["product"]) == CART_PRODUCT_FIELDS
     assert first["id"] is None
     assert (first["product"]["slug"], first["product"]["is_active"]) == ("sourdough-loaf", True)
     assert (first["unit_price_cents"], first["line_total_cents"]) == (450, 900)
@@ -86,7 +82,7 @@ def test_a_quote_needs_no_token_and_ignores_the_browsers_prices(client, loaf):
 
 
 def test_a_quote_uses_todays_price(client, loaf):
-    _edit(loaf, price_cents=500)
+    edit_product(loaf, price_cents=500)
 
     response = client.post(QUOTE, json=_guest_cart((loaf, 2)))
 
@@ -315,7 +311,7 @@ def test_a_merged_line_is_capped_at_the_stock(client, customer, loaf):
 
 def test_a_merge_never_makes_a_line_smaller(client, customer, loaf):
     add_to_cart(client, customer, loaf, 8)
-    _edit(loaf, stock=5)
+    edit_product(loaf, stock=5)
 
     response = client.post(MERGE, json=_guest_cart((loaf, 1)), headers=customer)
 
@@ -328,7 +324,7 @@ def test_a_merge_leaves_out_unavailable_products(client, customer, loaf, croissa
     retired = make_product(name="Retired scone", is_active=False)
     sold_out = make_product(name="Last baguette", stock=0)
     add_to_cart(client, customer, croissant, 2)
-    _edit(croissant, is_active=False)
+    edit_product(croissant, is_active=False)
     unknown = loaf.id + 10_000
 
     response = client.post(
