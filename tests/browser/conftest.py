@@ -179,3 +179,146 @@ def screenshot(page, tmp_path):
         return path
 
     return take
+
+
+# --- the storefront (the shoppers' React app, served built by the live app) ----------------
+
+
+def _storefront_missing(app) -> str | None:
+    index = Path(app.config["STOREFRONT_DIST"]) / "index.html"
+    if not index.is_file():
+        return f"storefront tests need the built app at {index} (make storefront)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def storefront_built(live_app):
+    """The built storefront, as `make run` serves it: fail in CI without it, else skip."""
+    reason = _storefront_missing(live_app)
+    if reason:
+        if REQUIRE_SERVICES or os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI or REQUIRE_SERVICES=1)")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def shop_page(storefront_built, page):
+    """A fresh browser profile at the storefront; uncaught script errors fail the test."""
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    yield page
+    assert not page.script_errors, page.script_errors
+
+
+@pytest.fixture
+def shopper_email(unique):
+    return lambda name="shopper": f"{unique(name).replace(' ', '.')}@example.com"
+
+
+@pytest.fixture
+def sign_in_shopper():
+    """Sign in through the storefront's development sign-in form, as a person would."""
+
+    def act(page, email: str, name: str = "Ana Baker", *, next_path: str = "/"):
+        if "/sign-in" not in page.url:
+            page.goto(f"/sign-in?next={next_path}")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Name").fill(name)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.get_by_role("button", name="Sign out").wait_for()
+        return page
+
+    return act
+
+
+@pytest.fixture
+def open_calendar(in_live_app):
+    """Pickup slots every day 08:00-20:00 for the test, then the calendar off again.
+
+    Every browser test shares the live database: an open calendar would make the other tests'
+    checkouts need a slot, so it is closed afterwards.
+    """
+    from datetime import time
+
+    from bakery.services import shop
+
+    def open_every_day():
+        profile = shop.get_profile()
+        before = {
+            "slot_minutes": profile.slot_minutes,
+            "slot_capacity": profile.slot_capacity,
+            "min_lead_minutes": profile.min_lead_minutes,
+            "horizon_days": profile.horizon_days,
+        }
+        week = [shop.Window(day, time(8), time(20)) for day in range(1, 8)]
+        shop.update_shop(
+            {
+                "pickup": {
+                    "opening_hours": week,
+                    "slot_minutes": 60,
+                    "slot_capacity": 5,
+                    "min_lead_minutes": 0,
+                    "horizon_days": 7,
+                }
+            }
+        )
+        return before
+
+    before = in_live_app(open_every_day)
+    yield
+    in_live_app(lambda: shop.update_shop({"pickup": {"opening_hours": [], **before}}))
+
+
+@pytest.fixture
+def api_send(live_app, live_server):
+    """Send a JSON request to the live API as a shopper: (status, body)."""
+    import urllib.error
+
+    from bakery.auth.development_issuer import issue_token
+
+    def send(method: str, path: str, body=None, *, email: str, headers: dict | None = None):
+        token = issue_token(live_app, email=email, role="customer", ttl=timedelta(minutes=5))
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            live_server + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                **(headers or {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    return send
+
+
+@pytest.fixture
+def shelf(in_live_app, unique):
+    """A category of its own with products: shelf(("Walnut loaf", {"allergens": ["nuts"]}), ...).
+
+    Returns (category slug, {given name: {"id", "name", "slug"}}); each name gets a unique
+    suffix, since the live database is shared.
+    """
+    from bakery.services.catalog import create_category, create_product
+
+    def stock(*specs):
+        def make():
+            category = create_category(name=unique("Shelf"))
+            made = {}
+            for name, fields in specs:
+                product = create_product(
+                    name=unique(name),
+                    category=category,
+                    **{"price_cents": 450, "stock": 20, **fields},
+                )
+                made[name] = {"id": product.id, "name": product.name, "slug": product.slug}
+            return category.slug, made
+
+        return in_live_app(make)
+
+    return stock

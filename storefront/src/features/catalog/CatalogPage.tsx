@@ -1,5 +1,5 @@
 /** The catalog: search, category, allergens to avoid, sort and pages, all kept in the URL. */
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ALLERGENS, type Allergen } from "../../api/types";
 import { PageHeading } from "../../components/PageHeading";
@@ -19,16 +19,25 @@ export default function CatalogPage() {
   // Back and forward change the URL: the box follows.
   useEffect(() => setSearch(filters.q ?? ""), [filters.q]);
 
+  // The filters of the latest render: the search's timer must not bring back older ones (a box
+  // ticked while the timer ran would otherwise be unticked when it fires).
+  const latest = useRef(filters);
+  useEffect(() => {
+    latest.current = filters;
+  });
+
   const apply = (change: Partial<ProductFilters>, options: { replace?: boolean } = {}) => {
     // Any new filter starts again at page 1.
-    setParams(paramsFromFilters({ ...filters, page: 1, ...change }), options);
+    setParams(paramsFromFilters({ ...latest.current, page: 1, ...change }), options);
   };
 
   // Typing searches after a pause, without a history entry per letter.
   useEffect(() => {
     const wanted = search.trim() || undefined;
     if (wanted === filters.q) return;
-    const timer = window.setTimeout(() => apply({ q: wanted }, { replace: true }), 350);
+    const timer = window.setTimeout(() => {
+      if (wanted !== latest.current.q) apply({ q: wanted }, { replace: true });
+    }, 350);
     return () => window.clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);

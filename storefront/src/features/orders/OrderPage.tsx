@@ -24,8 +24,10 @@ function OrderDetail({ id }: { id: string }) {
           <dl className="facts">
             <div>
               <dt>Status</dt>
-              <dd role="status" aria-live="polite">
-                {STATUS_LABELS[o.status]}
+              <dd>
+                <span role="status" aria-live="polite">
+                  {STATUS_LABELS[o.status]}
+                </span>
               </dd>
             </div>
             {o.pickup_at && timeZone && (
