@@ -63,10 +63,21 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite on two processes (pytest-xdist; TEST_WORKERS=0 runs it in one, as plain `pytest`
+# does), then the browser tests in one process: they share one live app and its database.
+TEST_WORKERS ?= 2
 test: lint storefront
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --ignore=tests/browser
+	$(BIN)/pytest tests/browser
 
-bench: setup-dev
+# Lighthouse for the storefront's figures in `make bench` (bench/storefront.py), from its
+# lockfile; no install scripts (none of its packages has one). It drives Debian's Chromium.
+LIGHTHOUSE := bench/lighthouse
+$(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: setup-dev storefront $(LIGHTHOUSE)/node_modules/.installed
 	bash bench/run
 
 # The README's dashboard pictures, taken by the browser tests (needs Chromium).

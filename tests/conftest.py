@@ -3,6 +3,8 @@
 The suite runs on the embedded SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too:
 every test that uses `app` runs once per backend. TEST_REDIS_URL enables the Redis tests.
 With REQUIRE_SERVICES=1 (CI) a missing service fails the run instead of skipping tests.
+Under pytest-xdist (`pytest -n 2`) each worker has a PostgreSQL database of its
+own, TEST_DATABASE_URL's name plus the worker's id (bakery_test_gw0, ...), made on first use.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 from flask import Flask, g, request_tearing_down
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from bakery import create_app
 from bakery.extensions import db
@@ -31,6 +34,8 @@ SERVICE_URLS = {
     "redis": os.environ.get("TEST_REDIS_URL"),
 }
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# "gw0", "gw1", ... in a pytest-xdist worker; None in a plain run (one process, as before).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 for _name in list(os.environ):
     if _name.startswith("BAKERY_") or _name in ("DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):
         del os.environ[_name]
@@ -45,12 +50,36 @@ def require_service(name: str) -> str:
     """The service's URL, or a skip (a failure when CI demands every service)."""
     url = SERVICE_URLS[name]
     if url:
+        if name == "postgresql" and XDIST_WORKER:
+            return _worker_database(url, XDIST_WORKER)
         return url
     variable = "TEST_DATABASE_URL" if name == "postgresql" else "TEST_REDIS_URL"
     message = f"{name} tests need {variable}"
     if REQUIRE_SERVICES:
         pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
     pytest.skip(message)
+
+
+@cache
+def _worker_database(url: str, worker: str) -> str:
+    """The worker's own database beside TEST_DATABASE_URL's, created if the server lacks it.
+
+    Workers never share one: each resets its schema at the start (_reset_postgresql) and tests
+    marked real_commits empty its tables, which would pull the rug from under the other worker.
+    """
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    server = create_engine(shared, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -68,8 +97,11 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 def pytest_report_header(config) -> list[str]:
     lines = []
+    workers = config.getoption("numprocesses", None)
     for name, url in SERVICE_URLS.items():
         shown = make_url(url).render_as_string(hide_password=True) if url else "not set: skipped"
+        if name == "postgresql" and url and workers:
+            shown += " (each xdist worker on <database>_gwN)"
         lines.append(f"bakery {name}: {shown}")
     return lines
 

@@ -153,5 +153,13 @@ class GunicornServer:
                     pids.add(int(pid.strip("<>")))
         return pids
 
+    def worker_pids_once_logged(self, path: str, timeout: float = 10) -> set[int]:
+        """worker_pids(path), once the log shows at least one: a worker writes the line just
+        after sending its answer, so on a busy machine it can lag the answer the test holds."""
+        deadline = time.monotonic() + timeout
+        while not (pids := self.worker_pids(path)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return pids
+
     def log_text(self) -> str:
         return self.error_log.read_text(errors="replace")[-4000:]

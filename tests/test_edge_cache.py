@@ -6,6 +6,7 @@ stopped by its PID file. Skipped without nginx and envsubst (a failure with REQU
 
 from __future__ import annotations
 
+import gzip
 import os
 import urllib.error
 import urllib.request
@@ -196,7 +197,8 @@ def test_nginx_serves_the_storefront_and_leaves_the_rest_to_the_app(edge, tmp_pa
     public_root = tmp_path / "public"
     (public_root / "index.html").write_text("<!doctype html><title>Rye & Rise</title>")
     (public_root / "assets").mkdir()
-    (public_root / "assets" / "index-3f2a9c.js").write_text("console.log('shop');")
+    script_text = "console.log('the shop window');\n" * 40
+    (public_root / "assets" / "index-3f2a9c.js").write_text(script_text)
 
     deep_link = edge.get("/products?exclude_allergen=nuts&page=2")
     order_page = edge.get("/orders/12")
@@ -209,7 +211,10 @@ def test_nginx_serves_the_storefront_and_leaves_the_rest_to_the_app(edge, tmp_pa
         assert page.status == 200
         assert page.body == (public_root / "index.html").read_bytes()
         assert page.headers["Cache-Control"] == "no-cache"
-    assert (script.status, script.body) == (200, b"console.log('shop');")
+    assert (script.status, script.body) == (200, script_text.encode())
+    compressed = edge.get("/assets/index-3f2a9c.js", {"Accept-Encoding": "gzip"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.body) == script_text.encode()
     assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert missing_script.status == 404
     assert missing_script.json()["code"] == 404
@@ -218,4 +223,4 @@ def test_nginx_serves_the_storefront_and_leaves_the_rest_to_the_app(edge, tmp_pa
         assert edge.app.worker_pids(path) == set()
     assert health.json()["status"] == "healthy"
     assert swagger.status == 200
-    assert edge.app.worker_pids("/static/swagger-ui/swagger-ui-bundle.js")
+    assert edge.app.worker_pids_once_logged("/static/swagger-ui/swagger-ui-bundle.js")

@@ -7,10 +7,13 @@ import type { Product } from "../api/types";
 import { Money } from "./Money";
 import { ProductImage } from "./ProductImage";
 
-export function ProductCard({ product }: { product: Product }) {
+/** How many cards the first row holds at the widest: their photos load at once, not lazily. */
+export const FIRST_ROW = 4;
+
+export function ProductCard({ product, eager = false }: { product: Product; eager?: boolean }) {
   return (
     <li className="card">
-      <ProductImage image={product.images[0]} sizes="(min-width: 960px) 240px, (min-width: 600px) 30vw, 45vw" className="card-image" />
+      <ProductImage image={product.images[0]} sizes="(min-width: 960px) 240px, (min-width: 600px) 30vw, 45vw" className="card-image" eager={eager} />
       <Link to={`/products/${product.slug}`} className="card-link card-title">
         {product.name}
       </Link>

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ALLERGENS, type Allergen } from "../../api/types";
 import { PageHeading } from "../../components/PageHeading";
-import { ProductCard } from "../../components/ProductCard";
+import { FIRST_ROW, ProductCard } from "../../components/ProductCard";
 import { CardSkeletons, ErrorState } from "../../components/States";
 import { filtersFromParams, PAGE_SIZE, paramsFromFilters, SORTS, type Sort } from "./filters";
 import { useCategories, useProducts, type ProductFilters } from "./queries";
@@ -120,8 +120,8 @@ export default function CatalogPage() {
                 </div>
               ) : (
                 <ul className={`product-grid${products.isPlaceholderData ? " is-stale" : ""}`}>
-                  {products.data.products.map((product) => (
-                    <ProductCard key={product.id} product={product} />
+                  {products.data.products.map((product, index) => (
+                    <ProductCard key={product.id} product={product} eager={index < FIRST_ROW} />
                   ))}
                 </ul>
               )}

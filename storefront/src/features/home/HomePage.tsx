@@ -2,7 +2,7 @@
 import { Link } from "react-router";
 import type { PickupDay, Shop } from "../../api/types";
 import { PageHeading } from "../../components/PageHeading";
-import { ProductCard } from "../../components/ProductCard";
+import { FIRST_ROW, ProductCard } from "../../components/ProductCard";
 import { CardSkeletons, ErrorState, Skeleton } from "../../components/States";
 import { formatLongDay, formatTime, weekdayName } from "../../lib/dates";
 import { useCategories, useProducts } from "../catalog/queries";
@@ -94,8 +94,8 @@ export default function HomePage() {
             <p>Nothing for sale right now.</p>
           ) : (
             <ul className="product-grid">
-              {products.data.products.map((product) => (
-                <ProductCard key={product.id} product={product} />
+              {products.data.products.map((product, index) => (
+                <ProductCard key={product.id} product={product} eager={index < FIRST_ROW} />
               ))}
             </ul>
           ))}
