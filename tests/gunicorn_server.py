@@ -34,6 +34,27 @@ class Answer:
         return json.loads(self.body)
 
 
+def serving_env(app, upload_folder: Path, **settings: str) -> dict[str, str]:
+    """The environment of a gunicorn serving the test app's database and instance folder (so
+    tokens the test issues are trusted there): this process's, without its own settings, plus
+    `settings` (BAKERY_* names)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("BAKERY_") and name not in ("DATABASE_URL", "REDIS_URL")
+    }
+    env.update(
+        {
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "BAKERY_INSTANCE_PATH": app.instance_path,
+            "BAKERY_UPLOAD_FOLDER": str(upload_folder),
+            "FLASK_SKIP_DOTENV": "1",
+            **settings,
+        }
+    )
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

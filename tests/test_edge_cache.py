@@ -17,7 +17,7 @@ import pytest
 
 from bakery.auth.development_issuer import issue_token
 from bench.nginx import NginxServer, missing_tools
-from tests.gunicorn_server import Answer, GunicornServer
+from tests.gunicorn_server import Answer, GunicornServer, serving_env
 
 LIST = "/api/v1/products?page_size=5"
 SHOP = "https://shop.example.com"
@@ -53,22 +53,8 @@ def edge(app, tmp_path):
     require_nginx()
     public_root = tmp_path / "public"
     (public_root / "uploads").mkdir(parents=True)
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("BAKERY_") and name not in ("DATABASE_URL", "REDIS_URL")
-    }
-    env.update(
-        {
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            # The same instance folder as the test's app: tokens it issues are trusted there.
-            "BAKERY_INSTANCE_PATH": app.instance_path,
-            "BAKERY_UPLOAD_FOLDER": str(public_root / "uploads"),
-            # Two shop origins: an answer's Access-Control-Allow-Origin names the caller's.
-            "BAKERY_CORS_ORIGINS": f"{STOREFRONT_DEV},{SHOP}",
-            "FLASK_SKIP_DOTENV": "1",
-        }
-    )
+    # Two shop origins: an answer's Access-Control-Allow-Origin names the caller's.
+    env = serving_env(app, public_root / "uploads", BAKERY_CORS_ORIGINS=f"{STOREFRONT_DEV},{SHOP}")
     (tmp_path / "gunicorn").mkdir()
     (tmp_path / "nginx").mkdir()
     with (

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
 
 import pytest
 
 from bakery.auth.development_issuer import issue_token
-from tests.gunicorn_server import GunicornServer
+from tests.gunicorn_server import GunicornServer, serving_env
 
 LIST = "/api/v1/products"
 DETAIL = "/api/v1/products/country-sourdough"
@@ -20,22 +19,9 @@ MAX_WARMING_READS = 200
 
 @pytest.fixture
 def server(app, tmp_path):
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("BAKERY_") and name not in ("DATABASE_URL", "REDIS_URL")
-    }
     upload_folder = tmp_path / "gunicorn-uploads"
     upload_folder.mkdir()
-    env.update(
-        {
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            # The same instance folder as the test's app: tokens it issues are trusted there.
-            "BAKERY_INSTANCE_PATH": app.instance_path,
-            "BAKERY_UPLOAD_FOLDER": str(upload_folder),
-            "FLASK_SKIP_DOTENV": "1",
-        }
-    )
+    env = serving_env(app, upload_folder)
     # No REDIS_URL: every worker keeps its own in-process cache, the hard case for freshness.
     with GunicornServer(tmp_path, env, workers=2) as running:
         yield running

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.gunicorn_server import GunicornServer
+from tests.gunicorn_server import GunicornServer, serving_env
 from tests.identity_provider import ISSUER
 
 CLIENTS_DIR = Path(__file__).resolve().parent
@@ -47,23 +46,14 @@ def server(app, identity_provider, server_env, tmp_path):
 
     Its writes are real commits: mark the test `real_commits`, so the tables are emptied after.
     """
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("BAKERY_") and name not in ("DATABASE_URL", "REDIS_URL")
-    }
     upload_folder = tmp_path / "uploads-served"
     upload_folder.mkdir()
-    env.update(
-        {
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "BAKERY_INSTANCE_PATH": app.instance_path,
-            "BAKERY_UPLOAD_FOLDER": str(upload_folder),
-            "BAKERY_AUTH_JWKS_URL": identity_provider.url,
-            "BAKERY_AUTH_ISSUER": ISSUER,
-            **server_env,
-            "FLASK_SKIP_DOTENV": "1",
-        }
+    env = serving_env(
+        app,
+        upload_folder,
+        BAKERY_AUTH_JWKS_URL=identity_provider.url,
+        BAKERY_AUTH_ISSUER=ISSUER,
+        **server_env,
     )
     server_folder = tmp_path / "server"
     server_folder.mkdir()
