@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_admin(app)
+    register_jobs(app)
     return app
 
 
@@ -56,7 +57,6 @@ def register_extensions(app: Flask) -> None:
     from bakery.extensions import cache, cors, csrf, db, limiter, login_manager, migrate
     from bakery.http_errors import retry_after_only_when_refused
     from bakery.services.after_commit import init_after_commit
-    from bakery.services.notifications import init_notifications
 
     db.init_app(app)
     tune_connections(app)
@@ -70,7 +70,13 @@ def register_extensions(app: Flask) -> None:
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     init_after_commit()
-    init_notifications(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """E-mails and webhook deliveries: Celery workers, a thread, or the request's own thread."""
+    from bakery.jobs import init_jobs
+
+    init_jobs(app)
 
 
 def register_auth(app: Flask) -> None:

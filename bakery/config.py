@@ -56,6 +56,8 @@ TEXT_SETTINGS = frozenset(
         "DEVELOPMENT_SIGN_IN_RATE_LIMIT",
         "TIMEZONE",
         "STOREFRONT_DIST",
+        "WEBHOOK_RETRY_SCHEDULE",
+        "BACKGROUND_JOBS",
     }
 )
 NUMBER_SETTINGS = (
@@ -65,6 +67,8 @@ NUMBER_SETTINGS = (
     "AUTH_JWKS_TIMEOUT_SECONDS",
     "DATABASE_PING_AFTER_SECONDS",
     "ORDER_SYNC_SETTLE_SECONDS",
+    "WEBHOOK_TIMEOUT_SECONDS",
+    "JOBS_POLL_SECONDS",
 )
 RATE_LIMIT_SETTINGS = (
     "CHECKOUT_RATE_LIMIT",
@@ -126,6 +130,17 @@ class DefaultConfig:
     IDEMPOTENCY_KEY_HOURS = 24
     # Order changes younger than this are left for the next sync call (services/order_sync.py).
     ORDER_SYNC_SETTLE_SECONDS = 5
+    # Where e-mails and webhook deliveries run: "celery" (workers on REDIS_URL), "thread" (a
+    # thread of the app's process) or "inline" (the request's own thread, once the answer is
+    # out: for tests). Unset: celery with REDIS_URL, thread without.
+    BACKGROUND_JOBS: str | None = None
+    # How often beat (or the thread) looks for due retries and events whose kick was lost.
+    JOBS_POLL_SECONDS = 5
+    # Seconds between a webhook delivery's attempts: one more attempt per delay, then failed.
+    WEBHOOK_RETRY_SCHEDULE = "5,300,1800,7200,18000,36000"
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    # Production refuses webhook URLs on loopback and private networks unless this is true.
+    WEBHOOK_ALLOW_PRIVATE_URLS = False
     # The shop's own clock (IANA name): the dashboard's "today" starts at its local midnight.
     TIMEZONE = "UTC"
     # Counted stock at or below this shows on the dashboard as running low.
@@ -239,6 +254,7 @@ def _derive(app: Flask) -> None:
         storefront_dist = project_root() / storefront_dist
     config["STOREFRONT_DIST"] = str(storefront_dist)
     _configure_cache(config)
+    _configure_background_jobs(config)
     _configure_rate_limits(config)
     _configure_cors(config)
     _configure_trusted_hosts(config)
@@ -264,6 +280,26 @@ def _configure_cache(config: dict[str, Any]) -> None:
         config["CACHE_OPTIONS"] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     else:
         config["CACHE_TYPE"] = "SimpleCache"
+
+
+BACKGROUND_RUNNERS = ("celery", "thread", "inline")
+
+
+def _configure_background_jobs(config: dict[str, Any]) -> None:
+    if not config.get("BACKGROUND_JOBS"):
+        config["BACKGROUND_JOBS"] = "celery" if config.get("REDIS_URL") else "thread"
+    config["BACKGROUND_JOBS"] = config["BACKGROUND_JOBS"].strip().lower()
+    schedule = str(config["WEBHOOK_RETRY_SCHEDULE"])
+    try:
+        delays = [float(part) for part in schedule.split(",")]
+    except ValueError:
+        delays = []
+    if not delays or any(delay < 0 for delay in delays):
+        raise ConfigurationError(
+            "BAKERY_WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas, such as "
+            f"'5,300,1800', not {schedule!r}"
+        )
+    config["WEBHOOK_RETRY_DELAYS"] = delays
 
 
 def _configure_cors(config: dict[str, Any]) -> None:
@@ -348,6 +384,13 @@ def _check(app: Flask) -> None:
             raise ConfigurationError(f"BAKERY_{name} must be a number of seconds, not {value!r}")
     for name in RATE_LIMIT_SETTINGS:
         _check_rate_limit(name, config[name])
+    if config["BACKGROUND_JOBS"] not in BACKGROUND_RUNNERS:
+        raise ConfigurationError(
+            f"BAKERY_BACKGROUND_JOBS must be one of {', '.join(BACKGROUND_RUNNERS)}, "
+            f"not {config['BACKGROUND_JOBS']!r}"
+        )
+    if config["BACKGROUND_JOBS"] == "celery" and not config.get("REDIS_URL"):
+        raise ConfigurationError("BAKERY_BACKGROUND_JOBS=celery needs REDIS_URL (the broker)")
     url = _check_database_url(config.get("SQLALCHEMY_DATABASE_URI"))
     if config["ENV"] == "production":
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):

@@ -140,6 +140,9 @@ def base_config(database_url: str, upload_folder: Path) -> dict:
         # Each app has its own keys: a shared Redis must not carry answers from test to test.
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:",
         "RATELIMIT_ENABLED": False,
+        # Jobs run in the request's thread once its answer is out, inside the test's
+        # transaction; the thread and Celery runners have tests of their own (tests/jobs/).
+        "BACKGROUND_JOBS": "inline",
     }
 
 
@@ -208,8 +211,9 @@ def _empty_tables(application: Flask) -> None:
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
-                # The catalog revision is a single row the migrations create, not test data.
-                if table.name != "catalog_revision":
+                # The catalog revision and the event dispatcher are single rows the migrations
+                # create, not test data.
+                if table.name not in ("catalog_revision", "event_dispatcher"):
                     connection.execute(table.delete())
             # So is the shop's profile: made again with every setting at its default.
             connection.execute(ShopProfile.__table__.insert().values(id=1))

@@ -69,7 +69,18 @@ def init_api(app: Flask) -> Api:
         register(api, blueprint)
     init_domain_errors(app)
     init_list_cache(app)
+    init_event_data(app)
     return api
+
+
+def init_event_data(app: Flask) -> None:
+    """Events carry the order or product as this API shows it to staff (services/events.py)."""
+    from bakery.api.orders.schemas import OrderSchema
+    from bakery.api.products.schemas import ProductSchema
+    from bakery.models import Order, Product
+    from bakery.services.events import show_subjects_with
+
+    show_subjects_with(app, {Order: OrderSchema().dump, Product: ProductSchema().dump})
 
 
 def schema_name(schema) -> str:
@@ -97,5 +108,6 @@ def _blueprints() -> list:
     from bakery.api.production.routes import blp as production
     from bakery.api.products.routes import blp as products
     from bakery.api.shop.routes import blp as shop
+    from bakery.api.webhooks.routes import blp as webhooks
 
-    return [me, categories, products, cart, orders, shop, pickup, production]
+    return [me, categories, products, cart, orders, shop, pickup, production, webhooks]

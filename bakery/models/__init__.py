@@ -11,6 +11,14 @@ from bakery.models.catalog import (
     ProductImage,
     ProductTag,
 )
+from bakery.models.events import (
+    EVENT_TYPES,
+    DeliveryStatus,
+    Event,
+    EventDispatcher,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from bakery.models.orders import (
     Cart,
     CartItem,
@@ -30,6 +38,7 @@ from bakery.models.shop import (
 
 __all__ = [
     "EU_ALLERGENS",
+    "EVENT_TYPES",
     "Base",
     "Cart",
     "CartItem",
@@ -37,6 +46,9 @@ __all__ = [
     "Category",
     "Closure",
     "DailyBooking",
+    "DeliveryStatus",
+    "Event",
+    "EventDispatcher",
     "IdempotencyKey",
     "OpeningWindow",
     "Order",
@@ -51,4 +63,6 @@ __all__ = [
     "ShopProfile",
     "SlotBooking",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -29,6 +29,7 @@ from bakery.models.catalog import (
     Product,
 )
 from bakery.models.orders import OrderItem
+from bakery.services import events
 from bakery.services.errors import Conflict, InvalidInput, NotFound
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -128,6 +129,7 @@ def product_changed(product: Product) -> None:
     product.updated_at = utcnow()
     db.session.flush()
     bump_revision()
+    events.record("product.updated", product)
 
 
 def current_revision() -> int:
@@ -337,6 +339,7 @@ def create_product(
     db.session.add(product)
     db.session.flush()
     bump_revision()
+    events.record("product.created", product)
     return product
 
 
@@ -374,6 +377,7 @@ def delete_product(product: Product) -> None:
         )
     for image in product.images:
         forget_files(image)
+    events.record_data("product.deleted", {"id": product.id, "slug": product.slug})
     db.session.delete(product)
     db.session.flush()
     bump_revision()
@@ -382,16 +386,28 @@ def delete_product(product: Product) -> None:
 def set_products_active(product_ids: Iterable[int], is_active: bool) -> int:
     """Switch many products on or off in one statement; returns how many actually changed.
 
-    The revision moves once for the whole batch, and not at all when nothing changed.
+    The revision moves once for the whole batch, and not at all when nothing changed; each
+    product that changed tells its webhooks.
     """
-    changed = db.session.execute(
+    changing = db.session.scalars(
+        select(Product.id).where(Product.id.in_(list(product_ids)), Product.is_active != is_active)
+    ).all()
+    if not changing:
+        return 0
+    db.session.execute(
         update(Product)
-        .where(Product.id.in_(list(product_ids)), Product.is_active != is_active)
+        .where(Product.id.in_(changing))
         .values(is_active=is_active, updated_at=utcnow())
-    ).rowcount
-    if changed:
-        bump_revision()
-    return changed
+        .execution_options(synchronize_session=False)
+    )
+    bump_revision()
+    for product in db.session.scalars(
+        with_details(
+            select(Product).where(Product.id.in_(changing)).order_by(Product.id)
+        ).execution_options(populate_existing=True)
+    ):
+        events.record("product.updated", product)
+    return len(changing)
 
 
 def catalog_is_empty() -> bool:

@@ -1,29 +1,35 @@
-"""Order e-mails (confirmed, ready for pickup), sent over SMTP once the change is committed.
+"""Order e-mails (confirmed, ready for pickup), sent over SMTP by the background jobs.
 
-During a request they leave after the answer has gone out, so neither the person waiting nor the
-pooled database connection waits for the mail server.
+The status change records an event that says the shopper hears about it (services/events.py);
+a job claims the event's e-mail, sends it and marks it sent, so a job run twice sends it once
+and one that dies midway leaves it to be sent again.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, current_app, g, has_request_context
+from flask import current_app
 from jinja2 import Environment
+from sqlalchemy import or_, select, update
 
 from bakery.extensions import db
 from bakery.formatting import money, pickup_window
+from bakery.models.base import utcnow
+from bakery.models.events import EmailState, Event
 from bakery.models.orders import Order, OrderStatus
-from bakery.services.after_commit import after_commit
 
 log = logging.getLogger("bakery.notifications")
-_OUTBOX = "bakery_outbox"
 SMTP_TIMEOUT_SECONDS = 10
+# A sender holds an e-mail this long: longer than the mail server may take to answer.
+EMAIL_HOLD = timedelta(seconds=SMTP_TIMEOUT_SECONDS * 6)
+# Seconds before each new try after the mail server failed; then the e-mail is given up.
+EMAIL_RETRY_DELAYS = (60, 300, 1800, 7200)
 
 # The statuses a shopper is told about, and the subject of each e-mail.
 SUBJECTS = {
@@ -77,22 +83,21 @@ class Message:
     subject: str
     text: str
     html: str
+    # The same for every try of one event's e-mail.
+    message_id: str
 
 
-def announce_after_commit(order: Order) -> None:
-    """Compose the e-mail for the order's new status, if it is one shoppers hear about; it leaves
-    only if the change commits."""
+def hears_about(order: Order) -> bool:
+    """Whether the shopper gets an e-mail for the order's current status."""
     email = order.customer.email
-    if order.status not in SUBJECTS or not email or "\r" in email or "\n" in email:
-        return
-    after_commit(db.session, functools.partial(_send_once_committed, _compose(order)))
+    return order.status in SUBJECTS and bool(email) and "\r" not in email and "\n" not in email
 
 
-def _compose(order: Order) -> Message:
+def _compose(order: Order, status: OrderStatus, message_id: str) -> Message:
     context = {
         "name": order.customer.name or order.customer.email,
         "number": order.number,
-        "status": order.status,
+        "status": status,
         "fulfillment": order.fulfillment,
         "items": order.items,
         "total": order.total_cents,
@@ -101,48 +106,84 @@ def _compose(order: Order) -> Message:
         "window": pickup_window(order.pickup_at, order.pickup_until) if order.pickup_at else None,
     }
     return Message(
+        message_id=message_id,
         recipient=order.customer.email,
-        subject=SUBJECTS[order.status].format(number=order.number),
+        subject=SUBJECTS[status].format(number=order.number),
         text=TEXT.render(**context),
         html=HTML.render(**context),
     )
 
 
-def init_notifications(app: Flask) -> None:
-    app.after_request(_send_once_answered)
+def claim_email(event_id: int) -> Message | None:
+    """The event's e-mail, held by this sender for a while; None when sent or held by another.
+
+    A sender that dies lets go when the hold runs out, and the e-mail is sent then.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Event)
+        .where(
+            Event.id == event_id,
+            Event.email_state == EmailState.PENDING,
+            or_(Event.email_retry_at.is_(None), Event.email_retry_at <= now),
+        )
+        .values(email_retry_at=now + EMAIL_HOLD)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return None
+    event = db.session.get(Event, event_id)
+    order = db.session.get(Order, event.data["id"])
+    if order is None or not hears_about(order):
+        event.email_state = EmailState.FAILED
+        return None
+    # The status the event tells about: the order may have moved on since.
+    domain = current_app.config["MAIL_SENDER"].rpartition("@")[2].rstrip(">").strip() or "bakery"
+    return _compose(order, OrderStatus(event.data["status"]), f"<event-{event.id}@{domain}>")
 
 
-def _send_once_committed(message: Message) -> None:
-    """During a request the mail waits for the answer to go out; elsewhere it leaves now."""
-    if has_request_context():
-        g.setdefault(_OUTBOX, []).append(message)
+def email_sent(event_id: int) -> None:
+    event = db.session.get(Event, event_id)
+    event.email_state = EmailState.SENT
+    event.email_attempts += 1
+    event.email_retry_at = None
+
+
+def email_failed(event_id: int) -> None:
+    """Try again after the next delay; give up once they are used up."""
+    event = db.session.get(Event, event_id)
+    event.email_attempts += 1
+    if event.email_attempts > len(EMAIL_RETRY_DELAYS):
+        event.email_state = EmailState.FAILED
+        event.email_retry_at = None
     else:
-        _deliver([message])
+        delay = EMAIL_RETRY_DELAYS[event.email_attempts - 1]
+        event.email_retry_at = utcnow() + timedelta(seconds=delay)
 
 
-def _send_once_answered(response: Response) -> Response:
-    messages = g.pop(_OUTBOX, None)
-    if messages:
-        app = current_app._get_current_object()
-
-        def deliver() -> None:
-            with app.app_context():
-                _deliver(messages)
-
-        response.call_on_close(deliver)
-    return response
+def has_pending_emails() -> bool:
+    """Whether any e-mail still waits to be sent, due or not."""
+    pending = select(Event.id).where(Event.email_state == EmailState.PENDING)
+    return db.session.scalar(pending.limit(1)) is not None
 
 
-def _deliver(messages: list[Message]) -> None:
-    for message in messages:
-        try:
-            send(message)
-        except Exception:  # the change is committed: a mail problem must not turn it into a 500
-            log.exception("sending e-mail to %s failed", message.recipient)
+def due_email_event_ids() -> list[int]:
+    """E-mails waiting: new, due for a retry, or let go by a sender that died."""
+    return list(
+        db.session.scalars(
+            select(Event.id).where(
+                Event.email_state == EmailState.PENDING,
+                or_(Event.email_retry_at.is_(None), Event.email_retry_at <= utcnow()),
+            )
+        )
+    )
 
 
 def send(message: Message) -> None:
-    """Deliver one message; a failure is logged and never undoes what was committed."""
+    """Deliver one message; OSError or SMTPException when the mail server fails.
+
+    Its Message-ID is the caller's, the same on a resend, so a mail program shows one.
+    """
     url = current_app.config.get("SMTP_URL")
     if not url:
         log.info(
@@ -158,11 +199,9 @@ def send(message: Message) -> None:
     email["Subject"] = message.subject
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
-    try:
-        with _connect(url) as smtp:
-            smtp.send_message(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.error("sending e-mail to %s failed: %s", message.recipient, exc.__class__.__name__)
+    email["Message-ID"] = message.message_id
+    with _connect(url) as smtp:
+        smtp.send_message(email)
 
 
 def _connect(url: str) -> smtplib.SMTP:

@@ -26,7 +26,7 @@ from bakery.models.orders import (
     OrderStatusChange,
 )
 from bakery.models.shop import PLANNING_AHEAD
-from bakery.services import bookings, notifications, order_sync, pickup
+from bakery.services import bookings, events, notifications, order_sync, pickup
 from bakery.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound, OutOfStock
 from bakery.services.sales import start_of_day
 
@@ -127,6 +127,7 @@ def place_order(user: User, details: Checkout) -> Order:
     for line in lines:
         db.session.delete(line)
     db.session.flush()
+    events.record("order.created", order)
     return order
 
 
@@ -227,7 +228,7 @@ def change_status(order: Order, status: str, *, by: User) -> Order:
     order.updated_at = utcnow()
     _record(order, target, by=by)
     db.session.flush()
-    notifications.announce_after_commit(order)
+    events.record("order.status_changed", order, email=notifications.hears_about(order))
     return order
 
 

@@ -6,9 +6,11 @@ import logging
 from datetime import datetime, time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bakery.extensions import db
+from bakery.models.base import utcnow
+from bakery.models.events import Event
 from bakery.models.orders import Order
 from bakery.services import shop
 from tests.api.helpers import pagination
@@ -562,7 +564,7 @@ class TestSmtpDown:
     ):
         order = place_order(client, customer, loaf)
 
-        with caplog.at_level(logging.ERROR, logger="bakery.notifications"):
+        with caplog.at_level(logging.ERROR, logger="bakery.jobs"):
             response = _move(client, staff, order, "confirmed")
 
         assert response.status_code == 200
@@ -570,9 +572,13 @@ class TestSmtpDown:
         db.session.expire_all()
         assert db.session.get(Order, order["id"]).status == "confirmed"
         assert any(
-            record.name == "bakery.notifications" and "ana@example.com" in record.getMessage()
+            record.name == "bakery.jobs" and "ana@example.com" in record.getMessage()
             for record in caplog.records
         ), caplog.records
+        # The e-mail waits for its next try.
+        email = db.session.scalar(select(Event).where(Event.type == "order.status_changed"))
+        assert (email.email_state, email.email_attempts) == ("pending", 1)
+        assert email.email_retry_at > utcnow()
 
 
 def test_without_smtp_the_mail_is_logged(client, staff, customer, loaf, caplog):

@@ -1,0 +1,299 @@
+"""Background jobs: order e-mails and webhook deliveries, outside the request.
+
+The jobs are plain functions working from the database (the outbox), so whoever runs them,
+and however often, the outcome is the same:
+- with REDIS_URL, Celery workers on Redis (`celery --app wsgi:celery worker`), and beat
+  (`celery --app wsgi:celery beat`) for due retries and purges; Flask's celery_init_app pattern;
+- without it, one thread of the app's own process, so `make run` needs nothing more;
+- "inline" (tests): the request's own thread, once its answer is out.
+
+Nothing is lost when a kick is: a job that fails, a worker killed midway or Redis down when an
+order is placed leave their rows waiting, and the next sweep (`run_due_work`, every
+JOBS_POLL_SECONDS) picks them up.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import smtplib
+import threading
+import time
+from collections.abc import Callable
+
+from celery import Celery, Task
+from flask import Flask, Response, current_app, has_request_context, request
+
+from bakery.extensions import db
+from bakery.services import background, idempotency, notifications, webhooks
+
+log = logging.getLogger("bakery.jobs")
+PURGE_EVERY_SECONDS = 3600
+
+
+def dispatch_events() -> None:
+    """Waiting events to deliveries and e-mails, then their senders kicked."""
+    dispatched = webhooks.dispatch()
+    db.session.commit()
+    for endpoint_id in sorted(dispatched.endpoint_ids):
+        background.run_soon("send_webhooks", endpoint_id)
+    for event_id in dispatched.email_event_ids:
+        background.run_soon("send_order_email", event_id)
+
+
+def send_webhooks(endpoint_id: int) -> None:
+    """Send the endpoint's due deliveries one by one, oldest first, as its only sender.
+
+    No transaction stays open while a receiver is being called.
+    """
+    taken = webhooks.take_turn(endpoint_id)
+    db.session.commit()
+    if not taken:
+        return
+    try:
+        while (attempt := webhooks.next_due(endpoint_id)) is not None:
+            db.session.commit()
+            outcome = webhooks.post(attempt)
+            webhooks.record_attempt(attempt.delivery_id, outcome)
+            webhooks.extend_turn(endpoint_id)
+            db.session.commit()
+    finally:
+        db.session.rollback()
+        webhooks.end_turn(endpoint_id)
+        db.session.commit()
+
+
+def send_order_email(event_id: int) -> None:
+    message = notifications.claim_email(event_id)
+    db.session.commit()
+    if message is None:
+        return
+    try:
+        notifications.send(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.error("e-mail to %s failed: %s", message.recipient, type(error).__name__)
+        notifications.email_failed(event_id)
+    else:
+        notifications.email_sent(event_id)
+    db.session.commit()
+
+
+def run_due_work() -> bool:
+    """The sweep: events whose kick was lost, due retries, e-mails let go by a dead sender.
+
+    True while work is waiting for later (a retry not due yet): someone must sweep again.
+    """
+    dispatch_events()
+    for endpoint_id in webhooks.due_endpoint_ids():
+        background.run_soon("send_webhooks", endpoint_id)
+    for event_id in notifications.due_email_event_ids():
+        background.run_soon("send_order_email", event_id)
+    return webhooks.has_pending_deliveries() or notifications.has_pending_emails()
+
+
+def purge_expired_idempotency_keys() -> None:
+    removed = idempotency.purge_expired()
+    db.session.commit()
+    log.info("purged %d expired idempotency keys", removed)
+
+
+JOBS: dict[str, Callable[..., object]] = {
+    job.__name__: job
+    for job in (
+        dispatch_events,
+        send_webhooks,
+        send_order_email,
+        run_due_work,
+        purge_expired_idempotency_keys,
+    )
+}
+
+
+def init_jobs(app: Flask) -> None:
+    """The app's runner, as BACKGROUND_JOBS says; with Celery, the Celery app too."""
+    kind = app.config["BACKGROUND_JOBS"]
+    if kind == "celery":
+        runner = CeleryRunner(celery_init_app(app))
+    elif kind == "thread":
+        runner = ThreadRunner(app)
+        # After a restart, work left waiting is picked up with the first request.
+        app.before_request(runner.start)
+    else:
+        runner = InlineRunner()
+        app.after_request(runner.after_request)
+    app.extensions[background.RUNNER] = runner
+
+
+def _run(name: str, args: tuple):
+    """One job in the current app context, its session cleared afterwards whatever happened."""
+    try:
+        return JOBS[name](*args)
+    finally:
+        db.session.remove()
+
+
+# -- Celery ----------------------------------------------------------------------------------
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(
+        {
+            "broker_url": app.config["REDIS_URL"],
+            # Jobs keep their outcome in the database: no result backend is needed.
+            "task_ignore_result": True,
+            # Acknowledged once done: a worker killed midway leaves the message to another.
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            # A request that kicks a job while Redis is down gives up quickly: the sweep sends
+            # the work once Redis is back.
+            "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0.2},
+            "broker_transport_options": {
+                "socket_timeout": app.config["REDIS_SOCKET_TIMEOUT_SECONDS"],
+                "socket_connect_timeout": app.config["REDIS_SOCKET_TIMEOUT_SECONDS"],
+            },
+            "beat_schedule": {
+                "run-due-work": {
+                    "task": "bakery.run_due_work",
+                    "schedule": float(app.config["JOBS_POLL_SECONDS"]),
+                },
+                "purge-expired-idempotency-keys": {
+                    "task": "bakery.purge_expired_idempotency_keys",
+                    "schedule": float(PURGE_EVERY_SECONDS),
+                },
+            },
+        }
+    )
+    for name, job in JOBS.items():
+        celery_app.task(name=f"bakery.{name}")(job)
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+class CeleryRunner:
+    def __init__(self, celery_app: Celery) -> None:
+        self.celery = celery_app
+
+    def submit(self, name: str, *args: int) -> None:
+        try:
+            self.celery.tasks[f"bakery.{name}"].apply_async(args)
+        except Exception as error:  # the broker is down: the sweep sends it later
+            log.warning("could not queue %s%r: %s", name, args, error)
+
+
+# -- A thread of the app's own process ---------------------------------------------------------
+
+
+class ThreadRunner:
+    """One worker thread, started by the server's first job or request.
+
+    Idle, it sweeps every JOBS_POLL_SECONDS while work waits for later, and ends when none
+    does or the database cannot be reached (the next job or request starts it again), so an
+    app with nothing to send keeps no thread busy.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.jobs: queue.Queue[tuple[str, tuple]] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.next_purge = 0.0
+
+    def submit(self, name: str, *args: int) -> None:
+        # Outside the server (a CLI command) no thread is started: the process may end at any
+        # moment, and the server's first request sweeps up what was committed.
+        if not (has_request_context() or threading.current_thread() is self.thread):
+            return
+        self.jobs.put((name, args))
+        self.start()
+
+    def start(self) -> None:
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._work, name="bakery-jobs", daemon=True)
+                self.thread.start()
+
+    def _work(self) -> None:
+        self.jobs.put(("run_due_work", ()))  # what a previous process left waiting
+        while True:
+            try:
+                name, args = self.jobs.get(timeout=self.app.config["JOBS_POLL_SECONDS"])
+            except queue.Empty:
+                if not self._sweep() and self._stop_if_idle():
+                    return
+                continue
+            with self.app.app_context():
+                try:
+                    _run(name, args)
+                except Exception:  # the thread must outlive one failed job
+                    log.exception("background job %s%r failed", name, args)
+
+    def _sweep(self) -> bool:
+        """Whether work waits for a later sweep."""
+        with self.app.app_context():
+            try:
+                if time.monotonic() >= self.next_purge:
+                    self.next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                    _run("purge_expired_idempotency_keys", ())
+                return _run("run_due_work", ())
+            except Exception:
+                log.exception("background sweep failed; the next job or request starts it again")
+                return False
+
+    def _stop_if_idle(self) -> bool:
+        with self.lock:
+            if self.jobs.empty():
+                self.thread = None
+                return True
+            return False
+
+
+# -- The request's own thread (tests) -----------------------------------------------------------
+
+_WAITING = "bakery.jobs_waiting"
+
+
+class InlineRunner:
+    """Jobs run in the request's thread after its answer has gone out, in the order submitted.
+
+    Work committed outside a request (a CLI command, a test's setup) waits for the next
+    request's jobs: they pick up everything waiting.
+    """
+
+    def __init__(self) -> None:
+        self.running: list[tuple[str, tuple]] | None = None
+
+    def submit(self, name: str, *args: int) -> None:
+        if self.running is not None:  # a job kicking another: it runs next
+            self.running.append((name, args))
+        elif has_request_context():
+            # On the request, not on `g`: an app context can outlive a request (tests).
+            request.environ.setdefault(_WAITING, []).append((name, args))
+
+    def after_request(self, response: Response) -> Response:
+        waiting = request.environ.pop(_WAITING, None)
+        if waiting:
+            app = current_app._get_current_object()
+            response.call_on_close(lambda: self._drain(app, waiting))
+        return response
+
+    def _drain(self, app: Flask, waiting: list[tuple[str, tuple]]) -> None:
+        self.running = waiting
+        try:
+            with app.app_context():
+                while self.running:
+                    name, args = self.running.pop(0)
+                    try:
+                        _run(name, args)
+                    except Exception:
+                        log.exception("background job %s%r failed", name, args)
+        finally:
+            self.running = None
