@@ -20,7 +20,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
-    // Node's fetch needs absolute URLs; the app itself calls its own origin.
-    env: { VITE_API_BASE_URL: "http://shop.test" },
+    // Node's fetch needs absolute URLs; the app itself calls its own origin. The development
+    // sign-in whatever the shell says: a test that wants Clerk stubs the key.
+    env: { VITE_API_BASE_URL: "http://shop.test", VITE_CLERK_PUBLISHABLE_KEY: "" },
   },
 });

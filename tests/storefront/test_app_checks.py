@@ -54,3 +54,13 @@ def test_the_unit_tests_pass():
     )
 
     assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+
+
+def test_clerk_loads_only_on_the_sign_in_routes_and_only_when_configured():
+    """Two builds: with a Clerk key its code is a chunk of its own, out of what /, /products and
+    a product page load; without one there is no Clerk code at all."""
+    require_node_tool(STOREFRONT, "vite")
+
+    checked = _node("scripts/check-clerk-loading.mjs")
+
+    assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-2000:]

@@ -1,5 +1,6 @@
 /** The typed API client: same origin by default, VITE_API_BASE_URL to point elsewhere. */
 import createClient, { type Middleware } from "openapi-fetch";
+import { bearerToken } from "./bearerToken";
 import { ApiError } from "./errors";
 import type { paths } from "./schema";
 import { useSession } from "../stores/session";
@@ -7,11 +8,11 @@ import { useSession } from "../stores/session";
 export const apiBaseUrl: string = (import.meta.env.VITE_API_BASE_URL ?? "").replace(/\/$/, "");
 
 const auth: Middleware = {
-  onRequest({ request }) {
-    const token = useSession.getState().currentToken();
-    if (token && !request.headers.has("Authorization")) {
-      request.headers.set("Authorization", `Bearer ${token}`);
-    }
+  async onRequest({ request }) {
+    // A request that brings its own token (the cart merge at sign-in) keeps it.
+    if (request.headers.has("Authorization")) return request;
+    const token = await bearerToken();
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
     return request;
   },
   onResponse({ request, response }) {

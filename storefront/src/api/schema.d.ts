@@ -526,6 +526,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registered endpoints, oldest first (admin)
+         * @description Secrets are never listed: they are shown when made and when rotated.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register an endpoint (admin)
+         * @description Active at once. The answer carries the signing secret, the only time it is shown.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        /** One endpoint (admin) */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Remove an endpoint and its delivery log (admin) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an endpoint's URL, events, description or whether it is active (admin)
+         * @description Deliveries already made keep going to the endpoint; an inactive one gets nothing new
+         *     and sends nothing until it is active again.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give an endpoint a new secret (admin)
+         * @description For 24 hours the old secret keeps signing too: `webhook-signature` carries both
+         *     signatures, space-separated, so the receiver can switch without losing a delivery.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first (admin) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed delivery again (admin)
+         * @description With the same webhook-id, so a receiver that got it after all drops the duplicate.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1361,6 +1475,126 @@ export interface components {
             readonly date: string;
             /** @description Slots with orders in time order; orders without a slot last */
             readonly slots: components["schemas"]["PickSlot"][];
+        };
+        Webhook: {
+            /** @example 3 */
+            readonly id: number;
+            /** @example https://deliveries.example.com/bakery */
+            readonly url: string;
+            /**
+             * @example [
+             *       "order.created",
+             *       "order.status_changed"
+             *     ]
+             */
+            readonly events: ("order.created" | "order.status_changed" | "product.created" | "product.updated" | "product.deleted")[];
+            /**
+             * @description Empty when none given
+             * @example Couriers
+             */
+            readonly description: string;
+            /** @example true */
+            readonly is_active: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        WebhookCreate: {
+            /**
+             * @description http(s); in production https and a public address only (checked again at each delivery)
+             * @example https://deliveries.example.com/bakery
+             */
+            url: string;
+            /**
+             * @example [
+             *       "order.created",
+             *       "order.status_changed"
+             *     ]
+             */
+            events: ("order.created" | "order.status_changed" | "product.created" | "product.updated" | "product.deleted")[];
+            /**
+             * @description Empty when absent
+             * @example Couriers
+             */
+            description?: string;
+            /**
+             * @description Only in PATCH: false stops deliveries
+             * @example true
+             */
+            is_active?: boolean;
+        };
+        WebhookWithSecret: {
+            /** @example 3 */
+            readonly id: number;
+            /** @example https://deliveries.example.com/bakery */
+            readonly url: string;
+            /**
+             * @example [
+             *       "order.created",
+             *       "order.status_changed"
+             *     ]
+             */
+            readonly events: ("order.created" | "order.status_changed" | "product.created" | "product.updated" | "product.deleted")[];
+            /**
+             * @description Empty when none given
+             * @example Couriers
+             */
+            readonly description: string;
+            /** @example true */
+            readonly is_active: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * @description `whsec_` and the base64 of 32 random bytes; shown only when made, keep it
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            readonly secret: string;
+        };
+        WebhookPatch: {
+            /**
+             * @description http(s); in production https and a public address only (checked again at each delivery)
+             * @example https://deliveries.example.com/bakery
+             */
+            url?: string;
+            /**
+             * @example [
+             *       "order.created",
+             *       "order.status_changed"
+             *     ]
+             */
+            events?: ("order.created" | "order.status_changed" | "product.created" | "product.updated" | "product.deleted")[];
+            /**
+             * @description Empty when absent
+             * @example Couriers
+             */
+            description?: string;
+            /**
+             * @description Only in PATCH: false stops deliveries
+             * @example true
+             */
+            is_active?: boolean;
+        };
+        Delivery: {
+            /** @example 41 */
+            readonly id: number;
+            /** @description Its webhook-id is `evt_{event_id}` */
+            readonly event_id: number;
+            /** @enum {string} */
+            readonly event: "order.created" | "order.status_changed" | "product.created" | "product.updated" | "product.deleted";
+            /** @enum {string} */
+            readonly status: "pending" | "succeeded" | "failed";
+            /** @example 1 */
+            readonly attempts: number;
+            /** @description The receiver's last answer; null when none came */
+            readonly last_status_code: number | null;
+            /** @description Why the last attempt failed; null when it succeeded or none */
+            readonly last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When it is sent (again); null once succeeded or failed
+             */
+            readonly next_attempt_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
         };
         Health: {
             /** @enum {string} */
@@ -3648,6 +3882,369 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Where this page is in the list, as JSON */
+                    "X-Pagination"?: {
+                        "application/json": components["schemas"]["Pagination"];
+                    };
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://deliveries.example.com/bakery",
+                 *       "events": [
+                 *         "order.created",
+                 *         "order.status_changed"
+                 *       ],
+                 *       "description": "Couriers"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "is_active": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Where this page is in the list, as JSON */
+                    "X-Pagination"?: {
+                        "application/json": components["schemas"]["Pagination"];
+                    };
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"][];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            /** @description The identity provider cannot be reached; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description The request's id, as in the logs; the caller's own when it sent a valid one */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             /** @description The identity provider cannot be reached; try again */
             503: {
                 headers: {

@@ -1,8 +1,8 @@
 /** The frame of every page: header with the cart and sign-in, main, footer; focus on navigation. */
 import { useEffect, useRef } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useNavigation, useRouteError } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
 import { PageHeading } from "../components/PageHeading";
+import { useSignOut } from "../features/account/signOut";
 import { useCartCount } from "../features/cart/useCart";
 import { useShop } from "../features/shop/queries";
 import { requestHeadingFocus } from "../lib/focus";
@@ -21,8 +21,7 @@ function CartLink() {
 
 function Account() {
   const signedIn = useSignedIn();
-  const signOut = useSession((s) => s.signOut);
-  const queryClient = useQueryClient();
+  const signOut = useSignOut();
   const location = useLocation();
   if (!signedIn) {
     const next = location.pathname === "/sign-in" ? "/" : location.pathname + location.search;
@@ -37,15 +36,7 @@ function Account() {
       <NavLink to="/orders" className="nav-link">
         Orders
       </NavLink>
-      <button
-        type="button"
-        className="link-button"
-        onClick={() => {
-          signOut();
-          queryClient.removeQueries({ queryKey: ["cart", "server"] });
-          queryClient.removeQueries({ queryKey: ["orders"] });
-        }}
-      >
+      <button type="button" className="link-button" onClick={signOut}>
         Sign out
       </button>
     </>

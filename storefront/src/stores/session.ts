@@ -15,6 +15,8 @@ type SessionState = {
   /** Set when the API refused the token: the layout sends the shopper to sign in again. */
   expired: boolean;
   signIn: (session: Session) => void;
+  /** A fresh token for the same sign-in (Clerk's last a minute unless a JWT template says otherwise). */
+  renew: (token: string, expiresAt: string | null) => void;
   signOut: () => void;
   expire: () => void;
   acknowledgeExpiry: () => void;
@@ -32,6 +34,10 @@ export const useSession = create<SessionState>()(
       session: null,
       expired: false,
       signIn: (session) => set({ session, expired: false }),
+      renew: (token, expiresAt) => {
+        const { session } = get();
+        if (session) set({ session: { ...session, token, expiresAt } });
+      },
       signOut: () => set({ session: null, expired: false }),
       expire: () => {
         if (get().session) set({ session: null, expired: true });

@@ -1,7 +1,6 @@
 /**
- * Development sign-in: POST /api/v1/dev/tokens, then the guest cart is merged into the
- * account's cart and the shopper goes back where they came from.
- * FOLLOW-UP: with VITE_CLERK_PUBLISHABLE_KEY set, load Clerk lazily here instead (not built yet).
+ * Development sign-in (built without VITE_CLERK_PUBLISHABLE_KEY): POST /api/v1/dev/tokens, then the
+ * guest cart is merged into the account's cart and the shopper goes back where they came from.
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
@@ -10,14 +9,8 @@ import { api } from "../../api/client";
 import { fieldMessages, unwrap } from "../../api/errors";
 import { PageHeading } from "../../components/PageHeading";
 import { errorText } from "../../components/States";
-import { cartPayload, useGuestCart } from "../../stores/cart";
-import { useSession } from "../../stores/session";
-import { serverCartKey } from "../cart/useCart";
-
-/** Only paths of this app: never another site (an open redirect). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in") ? next : "/";
-}
+import { completeSignIn } from "./completeSignIn";
+import { safeNext } from "./safeNext";
 
 export default function SignInPage() {
   const [params] = useSearchParams();
@@ -25,7 +18,6 @@ export default function SignInPage() {
   const expired = params.get("expired") === "1";
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const signIn = useSession((s) => s.signIn);
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
@@ -40,25 +32,10 @@ export default function SignInPage() {
     try {
       const body = name.trim() ? { email: email.trim(), name: name.trim() } : { email: email.trim() };
       const issued = unwrap(await api.POST("/api/v1/dev/tokens", { body }));
-      // Merge before the app knows it is signed in: its other requests (the header's cart)
-      // would otherwise race the merge, and a failed merge would hide the guest cart.
-      const lines = useGuestCart.getState().lines;
-      const merged =
-        lines.length > 0
-          ? unwrap(
-              await api.POST("/api/v1/cart/merge", {
-                body: cartPayload(lines),
-                headers: { Authorization: `Bearer ${issued.token}` },
-              }),
-            )
-          : null;
-      signIn({ token: issued.token, expiresAt: issued.expires_at, email: email.trim(), name: name.trim() || null });
-      if (merged) {
-        useGuestCart.getState().clear();
-        queryClient.setQueryData(serverCartKey, merged);
-      } else {
-        await queryClient.invalidateQueries({ queryKey: serverCartKey });
-      }
+      await completeSignIn(
+        { token: issued.token, expiresAt: issued.expires_at, email: email.trim(), name: name.trim() || null },
+        queryClient,
+      );
       navigate(next, { replace: true });
     } catch (caught) {
       setError(caught);

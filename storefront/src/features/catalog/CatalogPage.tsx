@@ -42,11 +42,20 @@ export default function CatalogPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);
 
+  // The URL updates a moment after a click (React Router renders it in a transition); until then
+  // the boxes show the click, so a ticked box never flickers back. Once the URL moves on, it rules.
+  const url = params.toString();
+  const [clicked, setClicked] = useState<{ from: string; allergens: Allergen[] } | null>(null);
+  if (clicked && clicked.from !== url) setClicked(null);
+  const avoided = clicked?.from === url ? clicked.allergens : filters.exclude_allergen;
+
   const toggleAllergen = (allergen: Allergen, checked: boolean) => {
-    const current = new Set(filters.exclude_allergen);
+    const current = new Set(avoided);
     if (checked) current.add(allergen);
     else current.delete(allergen);
-    apply({ exclude_allergen: ALLERGENS.filter((a) => current.has(a)) });
+    const allergens = ALLERGENS.filter((a) => current.has(a));
+    setClicked({ from: url, allergens });
+    apply({ exclude_allergen: allergens });
   };
 
   const categoryName = categories.data?.find((c) => c.slug === filters.category)?.name;
@@ -95,7 +104,7 @@ export default function CatalogPage() {
               <label key={allergen} className="check">
                 <input
                   type="checkbox"
-                  checked={filters.exclude_allergen.includes(allergen)}
+                  checked={avoided.includes(allergen)}
                   onChange={(e) => toggleAllergen(allergen, e.target.checked)}
                 />
                 {allergen}
