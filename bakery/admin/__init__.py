@@ -1,4 +1,5 @@
-"""The staff room: Flask-Admin at /admin/ for orders, production, catalog, the shop and accounts."""
+"""The staff room: Flask-Admin at /admin/ for orders, production, catalog, the shop, accounts and
+webhooks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bakery.admin.views.dashboard import DashboardView
 from bakery.admin.views.orders import add_order_views
 from bakery.admin.views.production import add_production_views
 from bakery.admin.views.shop import add_shop_views
+from bakery.admin.views.webhooks import add_webhook_views
 
 
 def init_admin(app: Flask) -> Admin:
@@ -32,6 +34,7 @@ def init_admin(app: Flask) -> Admin:
     add_catalog_views(admin)
     add_shop_views(admin)
     add_account_views(admin)
+    add_webhook_views(admin)
     return admin
 
 

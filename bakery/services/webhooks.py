@@ -248,13 +248,15 @@ def dispatch() -> Dispatched:
 
 
 def due_endpoint_ids() -> list[int]:
-    """Endpoints with a delivery due now (a retry, or one whose sender died)."""
+    """Active endpoints with a delivery due now (a retry, or one whose sender died)."""
     return list(
         db.session.scalars(
             select(WebhookDelivery.endpoint_id)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
                 WebhookDelivery.next_attempt_at <= utcnow(),
+                WebhookEndpoint.is_active.is_(True),
             )
             .distinct()
         )

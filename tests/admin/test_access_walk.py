@@ -15,7 +15,14 @@ from tests.admin.helpers import csrf_token
 
 # Blueprint names of Flask-Admin views ("admin" is the dashboard home).
 STAFF_AREAS = {"admin", "order", "bake_list", "pick_list", "counter"}
-ADMIN_AREAS = {"catalog_products", "catalog_categories", "shop_settings", "staff", "customers"}
+ADMIN_AREAS = {
+    "catalog_products",
+    "catalog_categories",
+    "shop_settings",
+    "staff",
+    "customers",
+    "webhook_endpoints",
+}
 # Outside the access rules on purpose: the sign-in pages and Flask-Admin's static files.
 PUBLIC_ENDPOINTS = {"staff_auth.login", "staff_auth.logout", "admin.static"}
 SAMPLE_VALUES = {"export_type": "csv", "id": "1"}

@@ -1,4 +1,5 @@
-"""The dashboard home: the day's orders, its pickup slots and sales at a glance."""
+"""The dashboard home: the day's orders, its pickup slots and sales at a glance; for admins,
+low stock and failing webhooks too."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bakery.admin.base import StaffAccessMixin
 from bakery.admin.views import order_display as display
 from bakery.admin.views.production import slot_anchor
 from bakery.models.accounts import Role
+from bakery.services import webhooks
 from bakery.services.production import today_by_slot
 from bakery.services.sales import (
     CHART_DAYS,
@@ -68,8 +70,8 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
         currency = current_app.config["CURRENCY"]
         overview = sales_overview()
         slots = today_by_slot()
-        # Staff do not manage the catalog: stock is the admins' concern.
-        show_stock = current_user.role == Role.ADMIN
+        # Staff do not manage the catalog or the webhooks: those are the admins' concern.
+        for_admin = current_user.role == Role.ADMIN
         return self.render(
             "admin/dashboard.html",
             overview=overview,
@@ -78,7 +80,13 @@ class DashboardView(StaffAccessMixin, AdminIndexView):
             week_days=WEEK_DAYS,
             open_statuses=OPEN_STATUSES,
             open_orders=open_orders(),
-            low_stock=low_stock_products() if show_stock else None,
+            low_stock=low_stock_products() if for_admin else None,
+            failing_webhooks=webhooks.failing_endpoints() if for_admin else [],
+            failing_days=webhooks.FAILING_WINDOW.days,
+            webhooks_url=link_to("webhook_endpoints.index"),
+            webhook_url=lambda endpoint: link_to(
+                "webhook_endpoints.details", endpoint_id=endpoint.id
+            ),
             low_stock_threshold=current_app.config["LOW_STOCK_THRESHOLD"],
             money=lambda cents: formatting.money(cents, currency),
             status_label=display.status_label,
