@@ -25,7 +25,7 @@ from celery import Celery, Task
 from flask import Flask, Response, current_app, has_request_context, request
 
 from bakery.extensions import db
-from bakery.services import background, idempotency, notifications, webhooks
+from bakery.services import background, events, idempotency, notifications, webhooks
 
 log = logging.getLogger("bakery.jobs")
 PURGE_EVERY_SECONDS = 3600
@@ -97,6 +97,12 @@ def purge_expired_idempotency_keys() -> None:
     log.info("purged %d expired idempotency keys", removed)
 
 
+def purge_old_events() -> None:
+    removed = events.purge_old()
+    db.session.commit()
+    log.info("purged %d old events and their delivery logs", removed)
+
+
 JOBS: dict[str, Callable[..., object]] = {
     job.__name__: job
     for job in (
@@ -105,6 +111,7 @@ JOBS: dict[str, Callable[..., object]] = {
         send_order_email,
         run_due_work,
         purge_expired_idempotency_keys,
+        purge_old_events,
     )
 }
 
@@ -166,6 +173,10 @@ def celery_init_app(app: Flask) -> Celery:
                 },
                 "purge-expired-idempotency-keys": {
                     "task": "bakery.purge_expired_idempotency_keys",
+                    "schedule": float(PURGE_EVERY_SECONDS),
+                },
+                "purge-old-events": {
+                    "task": "bakery.purge_old_events",
                     "schedule": float(PURGE_EVERY_SECONDS),
                 },
             },
@@ -243,6 +254,7 @@ class ThreadRunner:
                 if time.monotonic() >= self.next_purge:
                     self.next_purge = time.monotonic() + PURGE_EVERY_SECONDS
                     _run("purge_expired_idempotency_keys", ())
+                    _run("purge_old_events", ())
                 return _run("run_due_work", ())
             except Exception:
                 log.exception("background sweep failed; the next job or request starts it again")

@@ -8,16 +8,21 @@ what happened to what.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import delete, exists, or_
 
 from bakery.extensions import db
-from bakery.models.events import EmailState, Event
+from bakery.models.base import utcnow
+from bakery.models.events import DeliveryStatus, EmailState, Event, WebhookDelivery
 from bakery.services import background
 from bakery.services.after_commit import after_commit
 
 PRESENTERS = "bakery.event_presenters"
+# Events and their delivery logs are kept this long once nothing about them waits any more.
+KEPT_FOR = timedelta(days=30)
 
 
 def show_subjects_with(app, presenters: dict[type, Callable[[Any], dict]]) -> None:
@@ -44,3 +49,20 @@ def _record(event_type: str, data: dict, *, email: bool) -> Event:
     db.session.add(event)
     after_commit(db.session, background.dispatch_events_soon)
     return event
+
+
+def purge_old() -> int:
+    """Forget events older than KEPT_FOR whose deliveries and e-mail are done, logs and all."""
+    waiting_delivery = exists().where(
+        WebhookDelivery.event_id == Event.id, WebhookDelivery.status == DeliveryStatus.PENDING
+    )
+    return db.session.execute(
+        delete(Event)
+        .where(
+            Event.created_at < utcnow() - KEPT_FOR,
+            Event.dispatched_at.is_not(None),
+            or_(Event.email_state.is_(None), Event.email_state != EmailState.PENDING),
+            ~waiting_delivery,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
