@@ -281,11 +281,13 @@ class InlineRunner:
     """
 
     def __init__(self) -> None:
-        self.running: list[tuple[str, tuple]] | None = None
+        # The jobs of the answer this thread is finishing; a job kicking another adds to them.
+        self.local = threading.local()
 
     def submit(self, name: str, *args: int) -> None:
-        if self.running is not None:  # a job kicking another: it runs next
-            self.running.append((name, args))
+        running = getattr(self.local, "running", None)
+        if running is not None:
+            running.append((name, args))
         elif has_request_context():
             # On the request, not on `g`: an app context can outlive a request (tests).
             request.environ.setdefault(_WAITING, []).append((name, args))
@@ -298,14 +300,14 @@ class InlineRunner:
         return response
 
     def _drain(self, app: Flask, waiting: list[tuple[str, tuple]]) -> None:
-        self.running = waiting
+        self.local.running = waiting
         try:
             with app.app_context():
-                while self.running:
-                    name, args = self.running.pop(0)
+                while waiting:
+                    name, args = waiting.pop(0)
                     try:
                         _run(name, args)
                     except Exception:
                         log.exception("background job %s%r failed", name, args)
         finally:
-            self.running = None
+            self.local.running = None
