@@ -403,7 +403,8 @@ def post(attempt: Attempt) -> Outcome:
     """
     parts = urlsplit(attempt.url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
+    # The whole exchange, not each read: a receiver trickling bytes still ends at the limit.
+    timeout = urllib3.Timeout(total=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
         if _strict():
             address = public_addresses(parts.hostname, port)[0]
@@ -438,7 +439,7 @@ def post(attempt: Attempt) -> Outcome:
     return Outcome(answer.status, None)
 
 
-def _pinned_pool(scheme: str, host: str, address: str, port: int, timeout: float):
+def _pinned_pool(scheme: str, host: str, address: str, port: int, timeout: urllib3.Timeout):
     if scheme == "https":
         return urllib3.HTTPSConnectionPool(
             address, port, timeout=timeout, server_hostname=host, assert_hostname=host
