@@ -16,6 +16,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 @dataclass
 class Received:
+    path: str
+    content_type: str
     webhook_id: str
     timestamp: int
     signature: str
@@ -33,7 +35,8 @@ class WebhookReceiver:
     """`with WebhookReceiver() as receiver:` serves http://127.0.0.1:<port>/hook.
 
     - `secrets`: the secrets it verifies with (set after registering the endpoint);
-    - `answer_with(500, 500, 301)`: the statuses of the next requests, then `status` (200);
+    - `answer_with(500, 500, 301)`: the statuses of the next requests, then `status` (200); a
+      redirect points at /moved on the receiver itself, so a followed one would show;
     - `delay_seconds`: how long it takes to answer (past the app's timeout: no answer);
     - `received`: every request, in arrival order; `wait_for(n)` waits until n have come.
     """
@@ -51,12 +54,12 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length)
-                status = receiver._record(raw, dict(self.headers.items()))
+                status = receiver._record(self.path, raw, dict(self.headers.items()))
                 if receiver.delay_seconds:
                     time.sleep(receiver.delay_seconds)
                 self.send_response(status)
                 if 300 <= status < 400:
-                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                    self.send_header("Location", receiver.url.replace("/hook", "/moved"))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -79,7 +82,7 @@ class WebhookReceiver:
         with self._lock:
             self._answers.extend(statuses)
 
-    def _record(self, raw: bytes, headers: dict[str, str]) -> int:
+    def _record(self, path: str, raw: bytes, headers: dict[str, str]) -> int:
         lowered = {name.lower(): value for name, value in headers.items()}
         verified_by = []
         for index, secret in enumerate(self.secrets):
@@ -91,6 +94,8 @@ class WebhookReceiver:
         with self._lock:
             self.received.append(
                 Received(
+                    path=path,
+                    content_type=lowered.get("content-type", ""),
                     webhook_id=lowered.get("webhook-id", ""),
                     timestamp=int(lowered.get("webhook-timestamp", "0")),
                     signature=lowered.get("webhook-signature", ""),

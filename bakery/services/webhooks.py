@@ -18,7 +18,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import urllib3
 from flask import current_app
@@ -166,25 +166,32 @@ def _check_description(description: str | None) -> str:
 # -- Addresses -------------------------------------------------------------------------------
 
 
-class UnsafeAddress(InvalidInput):
-    """A webhook URL that must not be called from here (it would reach the shop's own network)."""
-
-
 def check_url(url: str) -> str:
     """The URL, if the app may send to it; production resolves it and refuses private places."""
+    _checked(url)
+    return url.strip()
+
+
+def _checked(url: str) -> tuple[SplitResult, int, list[str]]:
+    """The URL's parts, its port, and (production) the public addresses its host resolves to."""
     url = (url or "").strip()
-    parts = urlsplit(url)
     if len(url) > URL_MAX:
         raise InvalidInput(f"The URL is longer than {URL_MAX} characters", field="url")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is not a number 0-65535 raises here
+    except ValueError:
+        raise InvalidInput("The URL is not a valid address", field="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("The URL must be an http:// or https:// address", field="url")
     if parts.username or parts.password:
         raise InvalidInput("The URL must not carry a user name or password", field="url")
-    if _strict():
-        if parts.scheme != "https":
-            raise InvalidInput("The URL must be https:// in production", field="url")
-        public_addresses(parts.hostname, parts.port or 443)
-    return url
+    port = port or (443 if parts.scheme == "https" else 80)
+    if not _strict():
+        return parts, port, []
+    if parts.scheme != "https":
+        raise InvalidInput("The URL must be https:// in production", field="url")
+    return parts, port, public_addresses(parts.hostname, port)
 
 
 def _strict() -> bool:
@@ -193,15 +200,16 @@ def _strict() -> bool:
 
 
 def public_addresses(host: str, port: int) -> list[str]:
-    """Every address the name resolves to, all of them public, or UnsafeAddress."""
+    """Every address the name resolves to, all of them public (none on the shop's own network
+    or the machine itself), or InvalidInput."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise UnsafeAddress(f"The host {host!r} does not resolve", field="url") from None
+        raise InvalidInput(f"The host {host!r} does not resolve", field="url") from None
     addresses = sorted({info[4][0] for info in infos})
     for address in addresses:
         if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
-            raise UnsafeAddress(
+            raise InvalidInput(
                 f"The host {host!r} resolves to {address}, a loopback, private or reserved address",
                 field="url",
             )
@@ -236,7 +244,8 @@ def dispatch() -> Dispatched:
     touched: set[int] = set()
     for event in events:
         for endpoint in endpoints:
-            if event.type in endpoint.events:
+            # An endpoint hears about what happens once it is registered, not before.
+            if event.type in endpoint.events and endpoint.created_at <= event.created_at:
                 db.session.add(
                     WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, next_attempt_at=now)
                 )
@@ -398,17 +407,16 @@ class Outcome:
 def post(attempt: Attempt) -> Outcome:
     """One POST, no redirect followed; in production to a checked public address only.
 
-    The name is resolved and checked here again (it may point elsewhere since it was saved),
-    and the connection goes to the address that was checked, so a second lookup cannot swap it.
+    The URL is checked here again (in production its name may point elsewhere since it was
+    saved), and the connection goes to the address that was checked, so a second lookup
+    cannot swap it.
     """
-    parts = urlsplit(attempt.url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     # The whole exchange, not each read: a receiver trickling bytes still ends at the limit.
     timeout = urllib3.Timeout(total=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
-        if _strict():
-            address = public_addresses(parts.hostname, port)[0]
-            pool = _pinned_pool(parts.scheme, parts.hostname, address, port, timeout)
+        parts, port, addresses = _checked(attempt.url)
+        if addresses:
+            pool = _pinned_pool(parts.scheme, parts.hostname, addresses[0], port, timeout)
         else:
             pool = urllib3.PoolManager(timeout=timeout).connection_from_url(attempt.url)
         path = parts.path or "/"
@@ -427,7 +435,7 @@ def post(attempt: Attempt) -> Outcome:
             )
             answer.read(ANSWER_BYTES_READ)
             answer.release_conn()
-    except UnsafeAddress as error:
+    except InvalidInput as error:  # the address became unsafe since it was saved
         return Outcome(None, error.message[:ERROR_MAX])
     except (urllib3.exceptions.HTTPError, OSError) as error:
         return Outcome(None, _describe(error))

@@ -9,6 +9,7 @@ from bakery.api.webhooks.schemas import (
     DeliverySchema,
     WebhookCreateSchema,
     WebhookSchema,
+    WebhookUpdateSchema,
     WebhookWithSecretSchema,
 )
 from bakery.auth.guards import auth_required
@@ -53,7 +54,6 @@ class Webhooks(MethodView):
 
         Active at once. The answer carries the signing secret, the only time it is shown.
         """
-        data.pop("is_active", None)
         endpoint = webhooks.create_endpoint(**data)
         db.session.commit()
         return endpoint
@@ -70,7 +70,7 @@ class WebhookById(MethodView):
         return webhooks.get_endpoint(webhook_id)
 
     @auth_required(blp, role="admin")
-    @blp.arguments(WebhookCreateSchema(partial=True), example={"is_active": False})
+    @blp.arguments(WebhookUpdateSchema, example={"is_active": False})
     @blp.response(200, WebhookSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="updateWebhook")

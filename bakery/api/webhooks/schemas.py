@@ -36,9 +36,8 @@ class WebhookWithSecretSchema(WebhookSchema):
     )
 
 
-class WebhookCreateSchema(BaseSchema):
-    url = fields.String(
-        required=True,
+def _url(**options) -> fields.String:
+    return fields.String(
         validate=validate.Length(min=1, max=URL_MAX),
         metadata={
             "description": (
@@ -47,19 +46,40 @@ class WebhookCreateSchema(BaseSchema):
             ),
             "example": "https://deliveries.example.com/bakery",
         },
+        **options,
     )
-    events = fields.List(
+
+
+def _events(**options) -> fields.List:
+    return fields.List(
         EVENT,
-        required=True,
         validate=validate.Length(min=1, max=len(EVENT_TYPES)),
         metadata={"example": EVENTS_EXAMPLE},
+        **options,
     )
-    description = fields.String(
+
+
+def _description() -> fields.String:
+    return fields.String(
         validate=validate.Length(max=DESCRIPTION_MAX),
         metadata={"description": "Empty when absent", "example": "Couriers"},
     )
+
+
+class WebhookCreateSchema(BaseSchema):
+    url = _url(required=True)
+    events = _events(required=True)
+    description = _description()
+
+
+class WebhookUpdateSchema(BaseSchema):
+    """Any of the fields; those left out keep their value."""
+
+    url = _url()
+    events = _events()
+    description = _description()
     is_active = fields.Boolean(
-        metadata={"description": "Only in PATCH: false stops deliveries", "example": True}
+        metadata={"description": "false: nothing new is sent until it is true again"}
     )
 
 

@@ -1516,11 +1516,6 @@ export interface components {
              * @example Couriers
              */
             description?: string;
-            /**
-             * @description Only in PATCH: false stops deliveries
-             * @example true
-             */
-            is_active?: boolean;
         };
         WebhookWithSecret: {
             /** @example 3 */
@@ -1549,7 +1544,7 @@ export interface components {
              */
             readonly secret: string;
         };
-        WebhookPatch: {
+        WebhookUpdate: {
             /**
              * @description http(s); in production https and a public address only (checked again at each delivery)
              * @example https://deliveries.example.com/bakery
@@ -1567,10 +1562,7 @@ export interface components {
              * @example Couriers
              */
             description?: string;
-            /**
-             * @description Only in PATCH: false stops deliveries
-             * @example true
-             */
+            /** @description false: nothing new is sent until it is true again */
             is_active?: boolean;
         };
         Delivery: {
@@ -4093,7 +4085,7 @@ export interface operations {
                  *       "is_active": false
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPatch"];
+                "application/json": components["schemas"]["WebhookUpdate"];
             };
         };
         responses: {
