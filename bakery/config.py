@@ -58,6 +58,7 @@ TEXT_SETTINGS = frozenset(
         "STOREFRONT_DIST",
         "WEBHOOK_RETRY_SCHEDULE",
         "BACKGROUND_JOBS",
+        "PUBLIC_URL",
     }
 )
 NUMBER_SETTINGS = (
@@ -130,6 +131,9 @@ class DefaultConfig:
     IDEMPOTENCY_KEY_HOURS = 24
     # Order changes younger than this are left for the next sync call (services/order_sync.py).
     ORDER_SYNC_SETTLE_SECONDS = 5
+    # The shop's public address (https://shop.example.com): photo links in what is made outside
+    # a request (events from `flask seed`); in a request they come from its host. Unset: paths.
+    PUBLIC_URL: str | None = None
     # Where e-mails and webhook deliveries run: "celery" (workers on REDIS_URL), "thread" (a
     # thread of the app's process) or "inline" (the request's own thread, once the answer is
     # out: for tests). Unset: celery with REDIS_URL, thread without.

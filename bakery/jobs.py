@@ -54,8 +54,9 @@ def send_webhooks(endpoint_id: int) -> None:
         while (attempt := webhooks.next_due(endpoint_id)) is not None:
             db.session.commit()
             outcome = webhooks.post(attempt)
-            webhooks.record_attempt(attempt.delivery_id, outcome)
+            # The turn's write first: SQLite then waits for another writer, not fails.
             webhooks.extend_turn(endpoint_id)
+            webhooks.record_attempt(attempt.delivery_id, outcome)
             db.session.commit()
     finally:
         db.session.rollback()

@@ -8,7 +8,17 @@ import tempfile
 import uuid
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, current_app, g, jsonify, request, send_from_directory
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import text
@@ -129,6 +139,17 @@ uploads = FlaskBlueprint("uploads", __name__)
 # Only the files the image service writes are served, each with its exact type.
 SERVED_TYPES = {".webp": "image/webp"}
 ONE_YEAR = 365 * 24 * 3600
+
+
+def upload_url(name: str) -> str:
+    """A stored file's absolute URL: in a request from its host, as url_for makes it; outside
+    one (a command such as `seed`, whose changes events tell about) from PUBLIC_URL, or as a
+    path when that is not set."""
+    if has_request_context():
+        return url_for("uploads.serve", name=name, _external=True)
+    # Any server name will do: only the path is built.
+    path = current_app.url_map.bind("localhost").build("uploads.serve", {"name": name})
+    return (current_app.config["PUBLIC_URL"] or "").rstrip("/") + path
 
 
 @uploads.route("/uploads/<path:name>", merge_slashes=False)

@@ -74,13 +74,15 @@ class Event(IdMixin, Base):
 
 
 class EventDispatcher(Base):
-    """One row (made by the migrations), locked while events become deliveries, so two workers
-    never make them at once and one endpoint's deliveries keep the order of their events."""
+    """One row (made by the migrations), stamped first thing while events become deliveries:
+    the write locks it (the whole database on SQLite), so two workers never dispatch at once
+    and one endpoint's deliveries keep the order of their events."""
 
     __tablename__ = "event_dispatcher"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    last_run_at: Mapped[datetime | None]
 
 
 class WebhookEndpoint(IdMixin, TimestampMixin, Base):

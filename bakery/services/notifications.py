@@ -143,16 +143,28 @@ def claim_email(event_id: int) -> Message | None:
 
 
 def email_sent(event_id: int) -> None:
-    event = db.session.get(Event, event_id)
-    event.email_state = EmailState.SENT
-    event.email_attempts += 1
-    event.email_retry_at = None
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(
+            email_state=EmailState.SENT,
+            email_attempts=Event.email_attempts + 1,
+            email_retry_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def email_failed(event_id: int) -> None:
     """Try again after the next delay; give up once they are used up."""
-    event = db.session.get(Event, event_id)
-    event.email_attempts += 1
+    # Counted by a write first: SQLite then waits for another writer instead of failing.
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(email_attempts=Event.email_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    event = db.session.get(Event, event_id, populate_existing=True)
     if event.email_attempts > len(EMAIL_RETRY_DELAYS):
         event.email_state = EmailState.FAILED
         event.email_retry_at = None

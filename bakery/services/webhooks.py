@@ -228,10 +228,17 @@ class Dispatched:
 def dispatch() -> Dispatched:
     """Turn waiting events into deliveries, one per subscribed active endpoint, in event order.
 
-    The dispatcher's row is locked first: two workers dispatching at once would interleave
-    their deliveries and break an endpoint's order.
+    The dispatcher's row is written first, which locks it: two workers dispatching at once
+    would interleave their deliveries and break an endpoint's order. (A write first also makes
+    SQLite wait for another writer instead of failing at once.)
     """
-    db.session.execute(select(EventDispatcher.id).where(EventDispatcher.id == 1).with_for_update())
+    now = utcnow()
+    db.session.execute(
+        update(EventDispatcher)
+        .where(EventDispatcher.id == 1)
+        .values(last_run_at=now)
+        .execution_options(synchronize_session=False)
+    )
     events = db.session.scalars(
         select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.id).limit(DISPATCH_BATCH)
     ).all()
@@ -240,7 +247,6 @@ def dispatch() -> Dispatched:
     endpoints = db.session.scalars(
         select(WebhookEndpoint).where(WebhookEndpoint.is_active.is_(True))
     ).all()
-    now = utcnow()
     touched: set[int] = set()
     for event in events:
         for endpoint in endpoints:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
@@ -31,6 +31,7 @@ from bakery.models.catalog import (
 )
 from bakery.services.catalog_search import SORTS
 from bakery.services.images import VARIANTS, variant_name
+from bakery.web import upload_url
 
 
 class CategoryRefSchema(AnswerSchema):
@@ -65,7 +66,7 @@ class ImageSchema(AnswerSchema):
 
     @staticmethod
     def _url(image, variant: str) -> str:
-        return url_for("uploads.serve", name=variant_name(image.file_key, variant), _external=True)
+        return upload_url(variant_name(image.file_key, variant))
 
     def large_url(self, image) -> str:
         return self._url(image, "large")
