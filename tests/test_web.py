@@ -362,3 +362,23 @@ def test_a_catalog_answer_for_a_trusted_host_is_refused_to_another_host(client):
     response = client.get("/api/v1/categories", headers={"Host": "evil.example.com"})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("public_url", "expected"),
+    [
+        ("https://shop.example.com/", "https://shop.example.com/uploads/ab/cd-large.webp"),
+        (None, "/uploads/ab/cd-large.webp"),
+    ],
+)
+def test_a_photo_link_made_outside_a_request_uses_the_public_url(tmp_path, public_url, expected):
+    """Events recorded by a command (flask seed) carry photo links too; no request gives a host."""
+    from bakery import create_app
+    from bakery.web import upload_url
+
+    outside = create_app(
+        {"TESTING": True, "UPLOAD_FOLDER": str(tmp_path), "PUBLIC_URL": public_url}
+    )
+
+    with outside.app_context():
+        assert upload_url("ab/cd-large.webp") == expected
