@@ -74,6 +74,9 @@ def send_order_email(event_id: int) -> None:
     except (OSError, smtplib.SMTPException) as error:
         log.error("e-mail to %s failed: %s", message.recipient, type(error).__name__)
         notifications.email_failed(event_id)
+    except Exception:  # counted like any failure, so it is not retried for ever
+        log.exception("e-mail to %s could not be sent", message.recipient)
+        notifications.email_failed(event_id)
     else:
         notifications.email_sent(event_id)
     db.session.commit()
