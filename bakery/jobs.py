@@ -62,6 +62,9 @@ def send_webhooks(endpoint_id: int) -> None:
         db.session.rollback()
         webhooks.end_turn(endpoint_id)
         db.session.commit()
+    # A delivery made while this turn was ending was kicked in vain (the turn was taken).
+    if webhooks.has_due(endpoint_id):
+        background.run_soon("send_webhooks", endpoint_id)
 
 
 def send_order_email(event_id: int) -> None:

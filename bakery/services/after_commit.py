@@ -21,14 +21,19 @@ class _Queue:
     rolled_back: list[Callable[[], None]] = field(default_factory=list)
 
 
-def after_commit(session: Session | scoped_session, callback: Callable[[], None]) -> None:
+def after_commit(
+    session: Session | scoped_session, callback: Callable[[], None], *, once: bool = False
+) -> None:
     """Run `callback` once the session's outermost transaction commits; forget it on rollback.
 
     Queued inside a savepoint, it waits for the savepoint and then for the transaction around
     it, and a savepoint that rolls back takes it along. It runs after the commit, so it must not
     use the session; an error in it is logged, never raised: the change is committed by then.
+    With `once`, a callback already queued at this level is not queued again.
     """
-    _queue_of(session).committed.append(callback)
+    committed = _queue_of(session).committed
+    if not (once and callback in committed):
+        committed.append(callback)
 
 
 def on_rollback(session: Session | scoped_session, callback: Callable[[], None]) -> None:

@@ -47,7 +47,8 @@ def record_data(event_type: str, data: dict) -> Event:
 def _record(event_type: str, data: dict, *, email: bool) -> Event:
     event = Event(type=event_type, data=data, email_state=EmailState.PENDING if email else None)
     db.session.add(event)
-    after_commit(db.session, background.dispatch_events_soon)
+    # One kick per transaction, however many events it records (a bulk change of products).
+    after_commit(db.session, background.dispatch_events_soon, once=True)
     return event
 
 

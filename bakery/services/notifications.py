@@ -87,10 +87,11 @@ class Message:
     message_id: str
 
 
-def hears_about(order: Order) -> bool:
-    """Whether the shopper gets an e-mail for the order's current status."""
+def hears_about(order: Order, status: OrderStatus | None = None) -> bool:
+    """Whether the shopper gets an e-mail for that status (the order's current one if none)."""
     email = order.customer.email
-    return order.status in SUBJECTS and bool(email) and "\r" not in email and "\n" not in email
+    status = status or order.status
+    return status in SUBJECTS and bool(email) and "\r" not in email and "\n" not in email
 
 
 def _compose(order: Order, status: OrderStatus, message_id: str) -> Message:
@@ -134,12 +135,13 @@ def claim_email(event_id: int) -> Message | None:
         return None
     event = db.session.get(Event, event_id)
     order = db.session.get(Order, event.data["id"])
-    if order is None or not hears_about(order):
+    # The status the event tells about: the order may have moved on since.
+    status = OrderStatus(event.data["status"])
+    if order is None or not hears_about(order, status):
         event.email_state = EmailState.FAILED
         return None
-    # The status the event tells about: the order may have moved on since.
     domain = current_app.config["MAIL_SENDER"].rpartition("@")[2].rstrip(">").strip() or "bakery"
-    return _compose(order, OrderStatus(event.data["status"]), f"<event-{event.id}@{domain}>")
+    return _compose(order, status, f"<event-{event.id}@{domain}>")
 
 
 def email_sent(event_id: int) -> None:

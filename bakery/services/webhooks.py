@@ -50,7 +50,7 @@ OLD_SECRET_KEPT = timedelta(hours=24)
 # Events turned into deliveries per dispatcher transaction.
 DISPATCH_BATCH = 500
 # A sender's hold on an endpoint outlasts one attempt by this much; one that died lets go then.
-TURN_MARGIN = timedelta(seconds=30)
+TURN_MARGIN = timedelta(seconds=10)
 # Only the first bytes of an answer are read: its status code is what counts.
 ANSWER_BYTES_READ = 1024
 
@@ -341,9 +341,8 @@ class Attempt:
     headers: dict[str, str]
 
 
-def next_due(endpoint_id: int) -> Attempt | None:
-    """The endpoint's oldest delivery due now, signed and ready to send."""
-    row = db.session.execute(
+def _due(endpoint_id: int) -> Select:
+    return (
         select(WebhookDelivery, Event, WebhookEndpoint)
         .join(Event, Event.id == WebhookDelivery.event_id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -353,9 +352,16 @@ def next_due(endpoint_id: int) -> Attempt | None:
             WebhookDelivery.next_attempt_at <= utcnow(),
             WebhookEndpoint.is_active.is_(True),
         )
-        .order_by(WebhookDelivery.id)
-        .limit(1)
-    ).first()
+    )
+
+
+def has_due(endpoint_id: int) -> bool:
+    return db.session.execute(_due(endpoint_id).limit(1)).first() is not None
+
+
+def next_due(endpoint_id: int) -> Attempt | None:
+    """The endpoint's oldest delivery due now, signed and ready to send."""
+    row = db.session.execute(_due(endpoint_id).order_by(WebhookDelivery.id).limit(1)).first()
     if row is None:
         return None
     delivery, event, endpoint = row
@@ -462,6 +468,11 @@ def _pinned_pool(scheme: str, host: str, address: str, port: int, timeout: urlli
 
 
 def _describe(error: Exception) -> str:
+    # urllib3 counts a refused connection as a connect timeout: named for what it is first.
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        cause = error.__cause__ or error.__context__
+        reason = getattr(cause, "strerror", None) or "the receiver could not be reached"
+        return f"No connection: {reason}"[:ERROR_MAX]
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return "No answer within the timeout"
     reason = getattr(error, "reason", None) or error

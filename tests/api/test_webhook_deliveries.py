@@ -24,6 +24,7 @@ from tests.api.shop_helpers import (
     assert_error,
     cached_bearer,
     checkout,
+    closed_port,
     place_order,
 )
 from tests.webhook_receiver import WebhookReceiver
@@ -364,6 +365,25 @@ class TestRetriesOnSchedule:
             rye["id"],
         ]
         assert receiver.received[0].webhook_id == receiver.received[2].webhook_id
+
+
+class TestAReceiverThatIsDown:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {"WEBHOOK_RETRY_SCHEDULE": "60"}
+
+    def test_it_is_recorded_as_no_connection_and_retried(self, client, admin, breads):
+        url = f"http://127.0.0.1:{closed_port()}/hook"
+        response = client.post(WEBHOOKS, json={"url": url, "events": PRODUCT_EVENTS}, headers=admin)
+        endpoint = response.json
+
+        create_product(client, admin, breads)
+
+        [refused] = delivery_log(client, admin, endpoint)
+        assert (refused["status"], refused["attempts"]) == ("pending", 1)
+        assert refused["last_status_code"] is None
+        assert refused["last_error"] == "No connection: Connection refused"
+        assert refused["next_attempt_at"] is not None
 
 
 class TestAReceiverTooSlowToAnswer:

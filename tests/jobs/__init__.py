@@ -1,0 +1,1 @@
+"""Background jobs across real processes: Celery workers and beat on Redis, and the app's thread."""
