@@ -22,7 +22,7 @@ from bench.nginx import NginxServer, render_template
 from tests.test_edge_cache import require_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"nginx", "app", "postgres", "redis", "pgadmin"}
+SERVICES = {"nginx", "app", "worker", "beat", "postgres", "redis", "pgadmin"}
 TEMPLATE = "docker/nginx/bakery.conf.template"
 TEMPLATE_VALUES = {
     "BAKERY_UPSTREAM": "app:5000",
@@ -307,6 +307,33 @@ def test_entrypoint_migrates_the_database_before_gunicorn(services):
     # The Dockerfile's CMD (gunicorn) is what the script execs at the end.
     assert lines[-1] == 'exec "$@"'
     assert upgrade < len(lines) - 1
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_worker_and_beat_run_the_jobs_with_the_apps_image_and_settings(services, name):
+    app, service = services["app"], services[name]
+
+    assert service["command"][:4] == ["celery", "--app", "wsgi:celery", name]
+    # The same image, settings and folders as the app: a job sends what the app would.
+    assert service["build"] == app["build"]
+    assert "image" not in service
+    assert "entrypoint" not in service
+    app_settings = {k: v for k, v in app["environment"].items() if not k.startswith("GUNICORN_")}
+    assert service["environment"] == app_settings
+    assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert set(bind_mounts(service)) == set(bind_mounts(app))
+    # Only the app's entrypoint migrates, and it is healthy once it has: jobs wait for that.
+    assert set(service["depends_on"]) == {"postgres", "redis", "app"}
+    # The image's own check asks gunicorn, which does not run here.
+    assert "/health" not in str(service["healthcheck"]["test"])
+
+
+def test_beat_keeps_its_schedule_where_the_apps_user_may_write(services):
+    command = services["beat"]["command"]
+    # /app belongs to root in the image; the app's user writes only its folders and /tmp.
+    assert command[command.index("--schedule") + 1].startswith("/tmp/")
+    # A second beat would queue every scheduled job twice.
+    assert "deploy" not in services["beat"]
 
 
 def test_env_example_lists_every_variable_compose_reads():

@@ -47,7 +47,11 @@ class ServedClient:
 
 @pytest.fixture
 def served(app, tmp_path):
-    """gunicorn, one worker, running the app on the test's database with the thread runner."""
+    """gunicorn, one worker, running the app on the test's database with the thread runner.
+
+    Tests ask for it after the fixtures that write: its thread starts writing at once, and on
+    SQLite a transaction that read before another's commit cannot write after it.
+    """
     uploads = tmp_path / "uploads-served"
     uploads.mkdir()
     folder = tmp_path / "server"
@@ -57,7 +61,7 @@ def served(app, tmp_path):
 
 
 def test_placing_an_order_delivers_its_event_from_the_apps_own_thread(
-    served, admin, customer, loaf, receiver
+    admin, customer, loaf, receiver, served
 ):
     endpoint = register_endpoint(served, admin, receiver, ["order.created"])
 
@@ -71,7 +75,7 @@ def test_placing_an_order_delivers_its_event_from_the_apps_own_thread(
     assert request.webhook_id == f"evt_{delivery['event_id']}"
 
 
-def test_the_idle_sweep_tries_a_refused_delivery_again(served, admin, customer, loaf, receiver):
+def test_the_idle_sweep_tries_a_refused_delivery_again(admin, customer, loaf, receiver, served):
     receiver.answer_with(500)
     endpoint = register_endpoint(served, admin, receiver, ["order.created"])
 
