@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import sys
@@ -131,8 +132,8 @@ class DefaultConfig:
     IDEMPOTENCY_KEY_HOURS = 24
     # Order changes younger than this are left for the next sync call (services/order_sync.py).
     ORDER_SYNC_SETTLE_SECONDS = 5
-    # The shop's public address (https://shop.example.com): photo links in what is made outside
-    # a request (events from `flask seed`); in a request they come from its host. Unset: paths.
+    # The shop's public address (https://shop.example.com) for photo links, in answers and in
+    # events alike. Unset: from the request's host, and paths outside a request (`flask seed`).
     PUBLIC_URL: str | None = None
     # Where e-mails and webhook deliveries run: "celery" (workers on REDIS_URL), "thread" (a
     # thread of the app's process) or "inline" (the request's own thread, once the answer is
@@ -298,7 +299,7 @@ def _configure_background_jobs(config: dict[str, Any]) -> None:
         delays = [float(part) for part in schedule.split(",")]
     except ValueError:
         delays = []
-    if not delays or any(delay < 0 for delay in delays):
+    if not delays or not all(0 <= delay < math.inf for delay in delays):
         raise ConfigurationError(
             "BAKERY_WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas, such as "
             f"'5,300,1800', not {schedule!r}"

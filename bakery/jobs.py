@@ -26,6 +26,7 @@ from flask import Flask, Response, current_app, has_request_context, request
 
 from bakery.extensions import db
 from bakery.services import background, events, idempotency, notifications, webhooks
+from bakery.services import webhook_sending as sending
 
 log = logging.getLogger("bakery.jobs")
 PURGE_EVERY_SECONDS = 3600
@@ -44,31 +45,52 @@ def dispatch_events() -> None:
 def send_webhooks(endpoint_id: int) -> None:
     """Send the endpoint's due deliveries one by one, oldest first, as its only sender.
 
-    No transaction stays open while a receiver is being called.
+    No transaction stays open while a receiver is being called. Each attempt's outcome is
+    recorded in the transaction that picks the next delivery, which starts by keeping the
+    turn: a write first, so SQLite waits for another writer instead of failing at once.
     """
-    taken = webhooks.take_turn(endpoint_id)
-    db.session.commit()
-    if not taken:
+    token = sending.take_turn(endpoint_id)
+    if token is None:
+        db.session.commit()
         return
     try:
-        while (attempt := webhooks.next_due(endpoint_id)) is not None:
+        while (attempt := sending.next_due(endpoint_id)) is not None:
             db.session.commit()
-            outcome = webhooks.post(attempt)
-            # The turn's write first: SQLite then waits for another writer, not fails.
-            webhooks.extend_turn(endpoint_id)
-            webhooks.record_attempt(attempt.delivery_id, outcome)
-            db.session.commit()
-    finally:
-        db.session.rollback()
-        webhooks.end_turn(endpoint_id)
+            outcome = _attempt(attempt)
+            ours = sending.keep_turn(endpoint_id, token)
+            sending.record_attempt(attempt.delivery_id, outcome)
+            if not ours:  # the turn ran out during the attempt: another sender has it now
+                db.session.commit()
+                return
+        sending.end_turn(endpoint_id, token)
         db.session.commit()
+    except Exception:
+        db.session.rollback()
+        sending.end_turn(endpoint_id, token)
+        db.session.commit()
+        raise
     # A delivery made while this turn was ending was kicked in vain (the turn was taken).
-    if webhooks.has_due(endpoint_id):
+    if sending.has_due(endpoint_id):
         background.run_soon("send_webhooks", endpoint_id)
 
 
+def _attempt(attempt: sending.Attempt) -> sending.Outcome:
+    try:
+        return sending.send_attempt(attempt)
+    except Exception as error:  # a fault of ours counts as a failed attempt, not a loop
+        log.exception("webhook delivery %d could not be sent", attempt.delivery_id)
+        return sending.Outcome(None, f"Not sent: {type(error).__name__}")
+
+
 def send_order_email(event_id: int) -> None:
-    message = notifications.claim_email(event_id)
+    try:
+        message = notifications.claim_email(event_id)
+    except Exception:  # an e-mail that cannot be written counts as a failed try, not a loop
+        log.exception("the e-mail of event %d could not be written", event_id)
+        db.session.rollback()
+        notifications.email_failed(event_id)
+        db.session.commit()
+        return
     db.session.commit()
     if message is None:
         return
@@ -91,11 +113,16 @@ def run_due_work() -> bool:
     True while work is waiting for later (a retry not due yet): someone must sweep again.
     """
     dispatch_events()
-    for endpoint_id in webhooks.due_endpoint_ids():
+    endpoint_ids = sending.due_endpoint_ids()
+    event_ids = notifications.due_email_event_ids()
+    waiting = sending.has_pending_deliveries() or notifications.has_pending_emails()
+    # Nothing held open while the jobs are queued (Redis may be slow to refuse).
+    db.session.commit()
+    for endpoint_id in endpoint_ids:
         background.run_soon("send_webhooks", endpoint_id)
-    for event_id in notifications.due_email_event_ids():
+    for event_id in event_ids:
         background.run_soon("send_order_email", event_id)
-    return webhooks.has_pending_deliveries() or notifications.has_pending_emails()
+    return waiting
 
 
 def purge_expired_idempotency_keys() -> None:
@@ -240,11 +267,15 @@ class ThreadRunner:
                 self.thread.start()
 
     def _work(self) -> None:
-        self.jobs.put(("run_due_work", ()))  # what a previous process left waiting
+        every = self.app.config["JOBS_POLL_SECONDS"]
+        next_sweep = time.monotonic()  # at once: what a previous process left waiting
         while True:
             try:
-                name, args = self.jobs.get(timeout=self.app.config["JOBS_POLL_SECONDS"])
+                name, args = self.jobs.get(timeout=max(0.0, next_sweep - time.monotonic()))
             except queue.Empty:
+                # Due by the clock, not by a quiet moment: a steady flow of jobs must not
+                # keep retries waiting.
+                next_sweep = time.monotonic() + every
                 if not self._sweep() and self._stop_if_idle():
                     return
                 continue

@@ -142,14 +142,15 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def upload_url(name: str) -> str:
-    """A stored file's absolute URL: in a request from its host, as url_for makes it; outside
-    one (a command such as `seed`, whose changes events tell about) from PUBLIC_URL, or as a
-    path when that is not set."""
-    if has_request_context():
+    """A stored file's absolute URL: from PUBLIC_URL when it is set (events sent to others must
+    not carry whatever host a dashboard was reached by); else in a request from its host, as
+    url_for makes it, and outside one (a command such as `seed`) a path."""
+    public_url = current_app.config["PUBLIC_URL"]
+    if has_request_context() and not public_url:
         return url_for("uploads.serve", name=name, _external=True)
     # Any server name will do: only the path is built.
     path = current_app.url_map.bind("localhost").build("uploads.serve", {"name": name})
-    return (current_app.config["PUBLIC_URL"] or "").rstrip("/") + path
+    return (public_url or "").rstrip("/") + path
 
 
 @uploads.route("/uploads/<path:name>", merge_slashes=False)

@@ -382,3 +382,21 @@ def test_a_photo_link_made_outside_a_request_uses_the_public_url(tmp_path, publi
 
     with outside.app_context():
         assert upload_url("ab/cd-large.webp") == expected
+
+
+@pytest.mark.parametrize(
+    ("public_url", "expected"),
+    [
+        ("https://shop.example.com", "https://shop.example.com/uploads/ab/cd-large.webp"),
+        (None, "http://dashboard.internal/uploads/ab/cd-large.webp"),
+    ],
+)
+def test_in_a_request_the_public_url_wins_over_the_host(tmp_path, public_url, expected):
+    """A product edited through an internal address must not send that address to others."""
+    from bakery import create_app
+    from bakery.web import upload_url
+
+    app = create_app({"TESTING": True, "UPLOAD_FOLDER": str(tmp_path), "PUBLIC_URL": public_url})
+
+    with app.test_request_context(base_url="http://dashboard.internal/"):
+        assert upload_url("ab/cd-large.webp") == expected

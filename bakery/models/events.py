@@ -97,9 +97,10 @@ class WebhookEndpoint(IdMixin, TimestampMixin, Base):
     # After a rotation the old secret signs too, until previous_secret_until.
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_until: Mapped[datetime | None]
-    # One sender at a time per endpoint keeps its deliveries in order; a sender that died
-    # lets go when this passes.
+    # One sender at a time per endpoint keeps its deliveries in order: the one holding the
+    # token, until then; a sender that died lets go when it passes.
     sending_until: Mapped[datetime | None]
+    sending_token: Mapped[str | None] = mapped_column(String(32))
 
     deliveries: Mapped[list[WebhookDelivery]] = relationship(
         back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True

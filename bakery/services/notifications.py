@@ -26,8 +26,9 @@ from bakery.models.orders import Order, OrderStatus
 
 log = logging.getLogger("bakery.notifications")
 SMTP_TIMEOUT_SECONDS = 10
-# A sender holds an e-mail this long: longer than the mail server may take to answer.
-EMAIL_HOLD = timedelta(seconds=SMTP_TIMEOUT_SECONDS * 6)
+# A sender holds an e-mail this long: longer than a slow mail server can take over the whole
+# conversation (each of its steps may take SMTP_TIMEOUT_SECONDS).
+EMAIL_HOLD = timedelta(minutes=5)
 # Seconds before each new try after the mail server failed; then the e-mail is given up.
 EMAIL_RETRY_DELAYS = (60, 300, 1800, 7200)
 
@@ -147,7 +148,7 @@ def claim_email(event_id: int) -> Message | None:
 def email_sent(event_id: int) -> None:
     db.session.execute(
         update(Event)
-        .where(Event.id == event_id)
+        .where(Event.id == event_id, Event.email_state == EmailState.PENDING)
         .values(
             email_state=EmailState.SENT,
             email_attempts=Event.email_attempts + 1,
@@ -160,12 +161,14 @@ def email_sent(event_id: int) -> None:
 def email_failed(event_id: int) -> None:
     """Try again after the next delay; give up once they are used up."""
     # Counted by a write first: SQLite then waits for another writer instead of failing.
-    db.session.execute(
+    counted = db.session.execute(
         update(Event)
-        .where(Event.id == event_id)
+        .where(Event.id == event_id, Event.email_state == EmailState.PENDING)
         .values(email_attempts=Event.email_attempts + 1)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if not counted:  # another sender's try got it out meanwhile
+        return
     event = db.session.get(Event, event_id, populate_existing=True)
     if event.email_attempts > len(EMAIL_RETRY_DELAYS):
         event.email_state = EmailState.FAILED

@@ -1,38 +1,26 @@
-"""Webhooks: endpoints, events turned into deliveries, and each delivery's attempts.
+"""Webhooks: endpoints, events turned into deliveries, the delivery log, the dashboard's view.
 
-An event becomes one delivery per active endpoint that subscribed to its type (`dispatch`).
-One sender at a time works an endpoint's deliveries, oldest due first (`take_turn`,
-`next_due`), so first attempts keep the order of their events while a delivery waiting for its
-retry holds nothing back. Every attempt of a delivery carries the event's webhook-id, so a
-receiver drops a duplicate; attempts are signed the Standard Webhooks way.
+An event becomes one delivery per active endpoint that subscribed to its type (`dispatch`);
+services/webhook_sending.py sends them, services/webhook_addresses.py says where they may go.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import ipaddress
-import json
 import secrets
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
 
-import urllib3
-from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select, update
-from sqlalchemy.orm import aliased
-from standardwebhooks import Webhook
+from sqlalchemy.orm import aliased, joinedload
 
 from bakery.extensions import db
 from bakery.models.base import utcnow
 from bakery.models.events import (
     DESCRIPTION_MAX,
-    ERROR_MAX,
     EVENT_TYPES,
-    URL_MAX,
     DeliveryStatus,
     EmailState,
     Event,
@@ -43,16 +31,12 @@ from bakery.models.events import (
 from bakery.services import background
 from bakery.services.after_commit import after_commit
 from bakery.services.errors import Conflict, InvalidInput, NotFound
+from bakery.services.webhook_addresses import check_url
 
-ENDPOINT_FIELDS = frozenset({"url", "events", "description", "is_active"})
 # The old secret keeps signing this long after a rotation, while receivers switch.
 OLD_SECRET_KEPT = timedelta(hours=24)
 # Events turned into deliveries per dispatcher transaction.
 DISPATCH_BATCH = 500
-# A sender's hold on an endpoint outlasts one attempt by this much; one that died lets go then.
-TURN_MARGIN = timedelta(seconds=10)
-# Only the first bytes of an answer are read: its status code is what counts.
-ANSWER_BYTES_READ = 1024
 
 
 # -- Endpoints ---------------------------------------------------------------------------
@@ -78,9 +62,6 @@ def create_endpoint(
 
 
 def update_endpoint(endpoint: WebhookEndpoint, changes: dict[str, Any]) -> WebhookEndpoint:
-    unknown = set(changes) - ENDPOINT_FIELDS
-    if unknown:
-        raise InvalidInput(f"Unknown field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
     if "url" in changes:
         endpoint.url = check_url(changes["url"])
     if "events" in changes:
@@ -126,6 +107,7 @@ def list_deliveries(endpoint: WebhookEndpoint) -> Select:
         select(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id)
         .order_by(WebhookDelivery.id.desc())
+        .options(joinedload(WebhookDelivery.event))
     )
 
 
@@ -163,59 +145,6 @@ def _check_description(description: str | None) -> str:
     return description
 
 
-# -- Addresses -------------------------------------------------------------------------------
-
-
-def check_url(url: str) -> str:
-    """The URL, if the app may send to it; production resolves it and refuses private places."""
-    _checked(url)
-    return url.strip()
-
-
-def _checked(url: str) -> tuple[SplitResult, int, list[str]]:
-    """The URL's parts, its port, and (production) the public addresses its host resolves to."""
-    url = (url or "").strip()
-    if len(url) > URL_MAX:
-        raise InvalidInput(f"The URL is longer than {URL_MAX} characters", field="url")
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # a port that is not a number 0-65535 raises here
-    except ValueError:
-        raise InvalidInput("The URL is not a valid address", field="url") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("The URL must be an http:// or https:// address", field="url")
-    if parts.username or parts.password:
-        raise InvalidInput("The URL must not carry a user name or password", field="url")
-    port = port or (443 if parts.scheme == "https" else 80)
-    if not _strict():
-        return parts, port, []
-    if parts.scheme != "https":
-        raise InvalidInput("The URL must be https:// in production", field="url")
-    return parts, port, public_addresses(parts.hostname, port)
-
-
-def _strict() -> bool:
-    config = current_app.config
-    return config["ENV"] == "production" and not config["WEBHOOK_ALLOW_PRIVATE_URLS"]
-
-
-def public_addresses(host: str, port: int) -> list[str]:
-    """Every address the name resolves to, all of them public (none on the shop's own network
-    or the machine itself), or InvalidInput."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise InvalidInput(f"The host {host!r} does not resolve", field="url") from None
-    addresses = sorted({info[4][0] for info in infos})
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
-            raise InvalidInput(
-                f"The host {host!r} resolves to {address}, a loopback, private or reserved address",
-                field="url",
-            )
-    return addresses
-
-
 # -- Dispatch: events to deliveries ---------------------------------------------------------
 
 
@@ -233,12 +162,14 @@ def dispatch() -> Dispatched:
     SQLite wait for another writer instead of failing at once.)
     """
     now = utcnow()
-    db.session.execute(
+    stamped = db.session.execute(
         update(EventDispatcher)
         .where(EventDispatcher.id == 1)
         .values(last_run_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if stamped != 1:
+        raise RuntimeError("The event_dispatcher row is missing: run `flask --app wsgi db upgrade`")
     events = db.session.scalars(
         select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.id).limit(DISPATCH_BATCH)
     ).all()
@@ -260,243 +191,6 @@ def dispatch() -> Dispatched:
     db.session.flush()
     emails = [event.id for event in events if event.email_state == EmailState.PENDING]
     return Dispatched(touched, emails)
-
-
-def due_endpoint_ids() -> list[int]:
-    """Active endpoints with a delivery due now (a retry, or one whose sender died)."""
-    return list(
-        db.session.scalars(
-            select(WebhookDelivery.endpoint_id)
-            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.next_attempt_at <= utcnow(),
-                WebhookEndpoint.is_active.is_(True),
-            )
-            .distinct()
-        )
-    )
-
-
-def has_pending_deliveries() -> bool:
-    """Whether a delivery to an active endpoint still waits for an attempt, due or not."""
-    pending = (
-        select(WebhookDelivery.id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING, WebhookEndpoint.is_active.is_(True)
-        )
-    )
-    return db.session.scalar(pending.limit(1)) is not None
-
-
-# -- Sending ---------------------------------------------------------------------------------
-
-
-def _turn_length() -> timedelta:
-    return timedelta(seconds=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]) + TURN_MARGIN
-
-
-def take_turn(endpoint_id: int) -> bool:
-    """Become the endpoint's only sender until the turn runs out; False if another one is."""
-    now = utcnow()
-    taken = db.session.execute(
-        update(WebhookEndpoint)
-        .where(
-            WebhookEndpoint.id == endpoint_id,
-            WebhookEndpoint.is_active.is_(True),
-            (WebhookEndpoint.sending_until.is_(None)) | (WebhookEndpoint.sending_until < now),
-        )
-        .values(sending_until=now + _turn_length())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return taken == 1
-
-
-def extend_turn(endpoint_id: int) -> None:
-    db.session.execute(
-        update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint_id)
-        .values(sending_until=utcnow() + _turn_length())
-        .execution_options(synchronize_session=False)
-    )
-
-
-def end_turn(endpoint_id: int) -> None:
-    db.session.execute(
-        update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint_id)
-        .values(sending_until=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """Everything one POST needs, read before the transaction ends (no database while sending)."""
-
-    delivery_id: int
-    url: str
-    body: str
-    headers: dict[str, str]
-
-
-def _due(endpoint_id: int) -> Select:
-    return (
-        select(WebhookDelivery, Event, WebhookEndpoint)
-        .join(Event, Event.id == WebhookDelivery.event_id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(
-            WebhookDelivery.endpoint_id == endpoint_id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= utcnow(),
-            WebhookEndpoint.is_active.is_(True),
-        )
-    )
-
-
-def has_due(endpoint_id: int) -> bool:
-    return db.session.execute(_due(endpoint_id).limit(1)).first() is not None
-
-
-def next_due(endpoint_id: int) -> Attempt | None:
-    """The endpoint's oldest delivery due now, signed and ready to send."""
-    row = db.session.execute(_due(endpoint_id).order_by(WebhookDelivery.id).limit(1)).first()
-    if row is None:
-        return None
-    delivery, event, endpoint = row
-    body = event_body(event)
-    message_id = webhook_id(event)
-    sent_at = utcnow()
-    return Attempt(
-        delivery_id=delivery.id,
-        url=endpoint.url,
-        body=body,
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Bakery-Webhooks/1",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": signatures(endpoint, message_id, sent_at, body),
-        },
-    )
-
-
-def webhook_id(event: Event) -> str:
-    return f"evt_{event.id}"
-
-
-def event_body(event: Event) -> str:
-    return json.dumps(
-        {"type": event.type, "timestamp": event.created_at.isoformat(), "data": event.data},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-
-
-def signatures(endpoint: WebhookEndpoint, message_id: str, sent_at: datetime, body: str) -> str:
-    """`v1,<signature>`; after a rotation the old secret's too, space-separated."""
-    keys = [endpoint.secret]
-    if (
-        endpoint.previous_secret
-        and endpoint.previous_secret_until
-        and (endpoint.previous_secret_until > sent_at)
-    ):
-        keys.append(endpoint.previous_secret)
-    return " ".join(Webhook(key).sign(message_id, sent_at, body) for key in keys)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None
-    error: str | None
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-
-def post(attempt: Attempt) -> Outcome:
-    """One POST, no redirect followed; in production to a checked public address only.
-
-    The URL is checked here again (in production its name may point elsewhere since it was
-    saved), and the connection goes to the address that was checked, so a second lookup
-    cannot swap it.
-    """
-    # The whole exchange, not each read: a receiver trickling bytes still ends at the limit.
-    timeout = urllib3.Timeout(total=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
-    try:
-        parts, port, addresses = _checked(attempt.url)
-        if addresses:
-            pool = _pinned_pool(parts.scheme, parts.hostname, addresses[0], port, timeout)
-        else:
-            pool = urllib3.PoolManager(timeout=timeout).connection_from_url(attempt.url)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        with pool:
-            answer = pool.urlopen(
-                "POST",
-                path,
-                body=attempt.body.encode(),
-                headers={**attempt.headers, "Host": parts.netloc},
-                redirect=False,
-                retries=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-            answer.read(ANSWER_BYTES_READ)
-            answer.release_conn()
-    except InvalidInput as error:  # the address became unsafe since it was saved
-        return Outcome(None, error.message[:ERROR_MAX])
-    except (urllib3.exceptions.HTTPError, OSError) as error:
-        return Outcome(None, _describe(error))
-    if 300 <= answer.status < 400:
-        target = answer.headers.get("Location", "?")
-        return Outcome(answer.status, f"Redirect to {target} not followed"[:ERROR_MAX])
-    if not 200 <= answer.status < 300:
-        return Outcome(answer.status, f"The receiver answered {answer.status}")
-    return Outcome(answer.status, None)
-
-
-def _pinned_pool(scheme: str, host: str, address: str, port: int, timeout: urllib3.Timeout):
-    if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
-            address, port, timeout=timeout, server_hostname=host, assert_hostname=host
-        )
-    return urllib3.HTTPConnectionPool(address, port, timeout=timeout)
-
-
-def _describe(error: Exception) -> str:
-    # urllib3 counts a refused connection as a connect timeout: named for what it is first.
-    if isinstance(error, urllib3.exceptions.NewConnectionError):
-        cause = error.__cause__ or error.__context__
-        reason = getattr(cause, "strerror", None) or "the receiver could not be reached"
-        return f"No connection: {reason}"[:ERROR_MAX]
-    if isinstance(error, urllib3.exceptions.TimeoutError):
-        return "No answer within the timeout"
-    reason = getattr(error, "reason", None) or error
-    return f"{type(reason).__name__}: {reason}"[:ERROR_MAX]
-
-
-def record_attempt(delivery_id: int, outcome: Outcome) -> WebhookDelivery:
-    """Succeeded, or due again after the schedule's next delay, or failed once it is used up."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    delivery.attempts += 1
-    delivery.last_status_code = outcome.status_code
-    delivery.last_error = outcome.error
-    delays = current_app.config["WEBHOOK_RETRY_DELAYS"]
-    if outcome.succeeded:
-        delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.next_attempt_at = None
-    elif delivery.attempts <= len(delays):
-        delivery.next_attempt_at = utcnow() + timedelta(seconds=delays[delivery.attempts - 1])
-    else:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.next_attempt_at = None
-    delivery.updated_at = utcnow()
-    db.session.flush()
-    return delivery
 
 
 # -- The dashboard's overview (bakery/admin/views/webhooks.py, the dashboard home) -----------

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('previous_secret', sa.String(length=100), nullable=True),
     sa.Column('previous_secret_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sending_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sending_token', sa.String(length=32), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),

@@ -15,7 +15,6 @@ from flask_admin import Admin, BaseView, expose
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,11 +28,10 @@ from bakery.models.events import (
     EVENT_TYPES,
     URL_MAX,
     DeliveryStatus,
-    Event,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from bakery.services import webhooks
+from bakery.services import webhook_sending, webhooks
 from bakery.services.errors import DomainError
 
 DELIVERIES_PER_PAGE = 50
@@ -106,9 +104,7 @@ def delivery_page(endpoint: WebhookEndpoint, asked: str | None) -> DeliveryPage:
     pages = max(1, -(-total // DELIVERIES_PER_PAGE))
     number = min(max(1, int(asked)) if asked and asked.isdigit() else 1, pages)
     deliveries = db.session.scalars(
-        query.options(joinedload(WebhookDelivery.event).load_only(Event.type))
-        .limit(DELIVERIES_PER_PAGE)
-        .offset((number - 1) * DELIVERIES_PER_PAGE)
+        query.limit(DELIVERIES_PER_PAGE).offset((number - 1) * DELIVERIES_PER_PAGE)
     ).all()
     return DeliveryPage(list(deliveries), number, pages, total)
 
@@ -152,7 +148,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
                 ".details", endpoint_id=endpoint.id, page=index + 1
             ),
             delivery_badge=delivery_badge,
-            webhook_id=webhooks.webhook_id,
+            webhook_id=webhook_sending.webhook_id,
             moment=display.moment,
         )
 
