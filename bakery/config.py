@@ -99,6 +99,8 @@ class DefaultConfig:
     ENV = "development"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
+    # SQLite transactions take the write lock as they start (see bakery/database.py).
+    SQLITE_BEGIN_IMMEDIATE = True
     # A pooled connection unused this long is checked before use (see bakery/database.py).
     DATABASE_PING_AFTER_SECONDS = 10
     SQLALCHEMY_RECORD_QUERIES = False

@@ -21,7 +21,7 @@ def tune_connections(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _tune_sqlite(engine)
+                _tune_sqlite(engine, immediate=app.config["SQLITE_BEGIN_IMMEDIATE"])
                 continue
             _check_after_rest(engine, rest)
 
@@ -56,7 +56,7 @@ def _check_after_rest(engine: Engine, rest: float) -> None:
             raise
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         # pysqlite opens transactions lazily and never for SAVEPOINT; take that over (see
@@ -75,9 +75,16 @@ def _tune_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
+    # IMMEDIATE: a transaction takes the write lock as it starts, waiting (busy_timeout) while
+    # another connection holds it. With a plain BEGIN it would read first and then fail at once
+    # ("database is locked") on its first write if another connection, such as the background
+    # jobs' thread, committed in between. SQLite has one writer at a time anyway; reads wait
+    # their turn too, which a development database can afford.
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def _lower(value):

@@ -143,6 +143,10 @@ def base_config(database_url: str, upload_folder: Path) -> dict:
         # Jobs run in the request's thread once its answer is out, inside the test's
         # transaction; the thread and Celery runners have tests of their own (tests/jobs/).
         "BACKGROUND_JOBS": "inline",
+        # The test's own transaction wraps all its requests on one connection for the whole
+        # test: taking the write lock at its start would lock every other connection out (a
+        # health check's, a live server's). Servers the tests start keep the default.
+        "SQLITE_BEGIN_IMMEDIATE": False,
     }
 
 

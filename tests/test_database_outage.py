@@ -86,6 +86,8 @@ def _client_through(proxy, tmp_path, **config):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
             "UPLOAD_FOLDER": str(tmp_path),
+            # No jobs' thread: its connections would meet the outage before the requests do.
+            "BACKGROUND_JOBS": "inline",
             **config,
         }
     )
