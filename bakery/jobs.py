@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from celery import Celery, Task
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 
 from bakery.extensions import db
 from bakery.services import background, events, idempotency, notifications, webhooks
@@ -160,7 +160,7 @@ def init_jobs(app: Flask) -> None:
         # After a restart, work left waiting is picked up with the first request.
         app.before_request(runner.start)
     else:
-        runner = InlineRunner()
+        runner = InlineRunner(app)
         app.after_request(runner.after_request)
     app.extensions[background.RUNNER] = runner
 
@@ -318,7 +318,8 @@ class InlineRunner:
     request's jobs: they pick up everything waiting.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
         # The jobs of the answer this thread is finishing; a job kicking another adds to them.
         self.local = threading.local()
 
@@ -333,14 +334,13 @@ class InlineRunner:
     def after_request(self, response: Response) -> Response:
         waiting = request.environ.pop(_WAITING, None)
         if waiting:
-            app = current_app._get_current_object()
-            response.call_on_close(lambda: self._drain(app, waiting))
+            response.call_on_close(lambda: self._drain(waiting))
         return response
 
-    def _drain(self, app: Flask, waiting: list[tuple[str, tuple]]) -> None:
+    def _drain(self, waiting: list[tuple[str, tuple]]) -> None:
         self.local.running = waiting
         try:
-            with app.app_context():
+            with self.app.app_context():
                 while waiting:
                     name, args = waiting.pop(0)
                     try:

@@ -32,9 +32,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
-
 from bench.catalog import Gunicorn
+from bench.databases import own_database
 from bench.nginx import NginxServer, missing_tools
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,24 +131,6 @@ def flagged(report: dict) -> dict[str, list[str]]:
     return found
 
 
-def fresh_database(database_url: str) -> str:
-    """An empty database of its own beside the bench's (the catalog bench's products are not
-    the shop's), its URL."""
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as db:
-        db.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        db.execute(text(f"CREATE DATABASE {DATABASE}"))
-    engine.dispose()
-    return make_url(database_url).set(database=DATABASE).render_as_string(hide_password=False)
-
-
-def drop_database(database_url: str) -> None:
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as db:
-        db.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-    engine.dispose()
-
-
 def route_size() -> None:
     """The gzipped JavaScript and CSS the /products route loads, as the build's check adds it."""
     output = subprocess.run(
@@ -182,13 +163,11 @@ def main() -> None:
         print(f"  skipped: missing {', '.join(needs)}")
         return
     started = time.monotonic()
-    admin_url = os.environ["TEST_DATABASE_URL"]
-    database_url = fresh_database(admin_url)
-    try:
-        with tempfile.TemporaryDirectory(prefix="bakery-bench-") as scratch:
-            measure(Path(scratch), database_url)
-    finally:
-        drop_database(admin_url)
+    with (
+        own_database(os.environ["TEST_DATABASE_URL"], DATABASE) as database_url,
+        tempfile.TemporaryDirectory(prefix="bakery-bench-") as scratch,
+    ):
+        measure(Path(scratch), database_url)
     route_size()
     print(f"\nstorefront quality took {time.monotonic() - started:.0f} s")
 

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 import redis
 import requests
-from sqlalchemy import create_engine, event, insert, make_url, text
+from sqlalchemy import create_engine, event, insert, text
 
 from bakery import create_app
 from bakery.auth.development_issuer import issue_token
@@ -50,6 +50,7 @@ from bakery.extensions import db
 from bakery.models.catalog import Category, Product
 from bakery.services import events
 from bench.catalog import Gunicorn
+from bench.databases import own_database
 from bench.nginx import children
 from tests.webhook_receiver import WebhookReceiver
 
@@ -87,23 +88,6 @@ def environment(workdir: Path, database_url: str, redis_url: str) -> dict[str, s
         "BAKERY_LOG_LEVEL": "WARNING",
         "FLASK_SKIP_DOTENV": "1",
     }
-
-
-def fresh_database(server_url: str) -> str:
-    """An empty database of the bench's own on the server, its URL."""
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as db:
-        db.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        db.execute(text(f"CREATE DATABASE {DATABASE}"))
-    engine.dispose()
-    return make_url(server_url).set(database=DATABASE).render_as_string(hide_password=False)
-
-
-def drop_database(server_url: str) -> None:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as db:
-        db.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-    engine.dispose()
 
 
 def empty_redis_database(server_url: str) -> str:
@@ -482,24 +466,22 @@ def burst(bench: Bench) -> dict:
 
 def main() -> None:
     print("\nwebhooks and background jobs (gunicorn, Celery worker and beat)", flush=True)
-    server_url = os.environ["TEST_DATABASE_URL"]
-    database_url = fresh_database(server_url)
     redis_url = empty_redis_database(os.environ["TEST_REDIS_URL"])
-    try:
-        with tempfile.TemporaryDirectory(prefix="bakery-bench-") as scratch:
-            workdir = Path(scratch)
-            env = environment(workdir, database_url, redis_url)
-            subprocess.run(
-                [FLASK, "--app", "wsgi", "db", "upgrade"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            seed(database_url)
-            measure(env, workdir)
-    finally:
-        drop_database(server_url)
+    with (
+        own_database(os.environ["TEST_DATABASE_URL"], DATABASE) as database_url,
+        tempfile.TemporaryDirectory(prefix="bakery-bench-") as scratch,
+    ):
+        workdir = Path(scratch)
+        env = environment(workdir, database_url, redis_url)
+        subprocess.run(
+            [FLASK, "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        seed(database_url)
+        measure(env, workdir)
 
 
 def measure(env: dict[str, str], workdir: Path) -> None:

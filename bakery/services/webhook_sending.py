@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import urllib3
 from flask import current_app
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 from standardwebhooks import Webhook
 
 from bakery.extensions import db
@@ -143,7 +144,11 @@ def next_due(endpoint_id: int) -> Attempt | None:
     )
     if delivery_id is None:
         return None
-    delivery = db.session.get(WebhookDelivery, delivery_id)
+    delivery = db.session.get(
+        WebhookDelivery,
+        delivery_id,
+        options=[joinedload(WebhookDelivery.event), joinedload(WebhookDelivery.endpoint)],
+    )
     delivery.next_attempt_at = utcnow() + _hold()
     event, endpoint = delivery.event, delivery.endpoint
     body = event_body(event)

@@ -154,24 +154,22 @@ class WebhooksView(StaffAccessMixin, BaseView):
 
     @expose("/<int:endpoint_id>/enable", methods=("POST",))
     def enable(self, endpoint_id: int):
-        url = self._apply(
-            endpoint_id,
-            "Nothing was changed",
-            lambda endpoint: webhooks.update_endpoint(endpoint, {"is_active": True}),
-        )
-        if url:
-            flash(f"{url} is enabled: it hears about new events again.", "success")
-        return self._back_to_list(endpoint_id)
+        return self._switch(endpoint_id, True, "is enabled: it hears about new events again")
 
     @expose("/<int:endpoint_id>/disable", methods=("POST",))
     def disable(self, endpoint_id: int):
+        return self._switch(
+            endpoint_id, False, "is disabled: nothing is sent to it until it is enabled"
+        )
+
+    def _switch(self, endpoint_id: int, active: bool, done: str):
         url = self._apply(
             endpoint_id,
             "Nothing was changed",
-            lambda endpoint: webhooks.update_endpoint(endpoint, {"is_active": False}),
+            lambda endpoint: webhooks.update_endpoint(endpoint, {"is_active": active}),
         )
         if url:
-            flash(f"{url} is disabled: nothing is sent to it until it is enabled.", "success")
+            flash(f"{url} {done}.", "success")
         return self._back_to_list(endpoint_id)
 
     @expose("/<int:endpoint_id>/rotate-secret", methods=("POST",))
