@@ -37,7 +37,7 @@ class Answer:
 def serving_env(app, upload_folder: Path, **settings: str) -> dict[str, str]:
     """The environment of a gunicorn serving the test app's database and instance folder (so
     tokens the test issues are trusted there): this process's, without its own settings, plus
-    `settings` (BAKERY_* names)."""
+    `settings` (BAKERY_* names), which win."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -49,6 +49,10 @@ def serving_env(app, upload_folder: Path, **settings: str) -> dict[str, str]:
             "BAKERY_INSTANCE_PATH": app.instance_path,
             "BAKERY_UPLOAD_FOLDER": str(upload_folder),
             "FLASK_SKIP_DOTENV": "1",
+            # Jobs in the request's thread unless a test asks for another runner: the jobs'
+            # thread sweeps as the server starts, and on SQLite a test's own fixtures (a plain
+            # BEGIN) that read before that commit could not write after it.
+            "BAKERY_BACKGROUND_JOBS": "inline",
             **settings,
         }
     )
