@@ -58,7 +58,11 @@ def live_app(tmp_path_factory):
     uploads = folder / "uploads"
     uploads.mkdir()
     url = "sqlite:///" + str(folder / "bakery.sqlite3")
-    app = create_app({**base_config(url, uploads), "CACHE_KEY_PREFIX": "live:"})
+    # Requests come on several threads and fixtures write between them: like the product,
+    # each transaction takes SQLite's write lock as it starts, so a writer waits its turn.
+    app = create_app(
+        {**base_config(url, uploads), "CACHE_KEY_PREFIX": "live:", "SQLITE_BEGIN_IMMEDIATE": True}
+    )
     with app.app_context():
         upgrade()
         from bakery.services.accounts import create_staff_account
