@@ -215,3 +215,51 @@ def test_orders_from_before_the_calendar_get_their_pickup_date_and_daily_units(
         (1, "2026-12-01", 1),
         (1, "2026-12-12", 5),
     ]
+
+
+def test_an_old_webhook_secret_still_in_its_day_keeps_signing_across_the_upgrade(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    from bakery import create_app
+
+    migrating = create_app(
+        {"SQLALCHEMY_DATABASE_URI": empty_database, "UPLOAD_FOLDER": str(tmp_path)}
+    )
+    endpoint = (
+        "INSERT INTO webhook_endpoints (id, url, events, description, is_active, secret, "
+        "previous_secret, previous_secret_until, created_at, updated_at) VALUES (:id, "
+        "'https://example.com/hooks', '[]', '', true, 'whsec_new', :old, :until, "
+        "'2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+    )
+    with migrating.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as connection:
+            for endpoint_id, old, until in (
+                (1, "whsec_old", "2999-01-01 00:00:00"),
+                (2, "whsec_expired", "2000-01-01 00:00:00"),
+                (3, None, None),
+            ):
+                connection.execute(text(endpoint), {"id": endpoint_id, "old": old, "until": until})
+
+        upgrade(revision="0008")
+        with db.engine.connect() as connection:
+            upgraded = connection.execute(
+                sa.select(sa.column("id"), sa.column("old_secrets", sa.JSON))
+                .select_from(sa.table("webhook_endpoints"))
+                .order_by(sa.column("id"))
+            ).all()
+
+        downgrade(revision="0007")
+        with db.engine.connect() as connection:
+            downgraded = connection.execute(
+                text("SELECT id, previous_secret FROM webhook_endpoints ORDER BY id")
+            ).all()
+        db.engine.dispose()
+
+    [(_, kept), (_, expired), (_, never_rotated)] = upgraded
+    assert [old["secret"] for old in kept] == ["whsec_old"]
+    assert kept[0]["until"].startswith("2999-01-01T00:00:00")
+    assert expired == never_rotated == []
+    assert [tuple(row) for row in downgraded] == [(1, "whsec_old"), (2, None), (3, None)]

@@ -94,9 +94,11 @@ class WebhookEndpoint(IdMixin, TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True, server_default="1")
     # "whsec_" and base64: the key is the decoded bytes, as Standard Webhooks says.
     secret: Mapped[str] = mapped_column(String(100))
-    # After a rotation the old secret signs too, until previous_secret_until.
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
-    previous_secret_until: Mapped[datetime | None]
+    # Secrets rotated out within the last day sign beside the new one, each until its time:
+    # [{"secret": "whsec_...", "until": ISO 8601}], newest first.
+    old_secrets: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     # One sender at a time per endpoint keeps its deliveries in order: the one holding the
     # token, until then; a sender that died lets go when it passes.
     sending_until: Mapped[datetime | None]

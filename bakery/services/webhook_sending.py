@@ -32,6 +32,7 @@ from bakery.models.events import (
 )
 from bakery.services.errors import InvalidInput
 from bakery.services.webhook_addresses import Target, resolve
+from bakery.services.webhooks import still_signing
 
 # A sender's hold on an endpoint and on the delivery it sends outlasts one attempt by this much.
 HOLD_MARGIN = timedelta(seconds=10)
@@ -181,14 +182,8 @@ def event_body(event: Event) -> str:
 
 
 def signatures(endpoint: WebhookEndpoint, message_id: str, sent_at: datetime, body: str) -> str:
-    """`v1,<signature>`; after a rotation the old secret's too, space-separated."""
-    keys = [endpoint.secret]
-    if (
-        endpoint.previous_secret
-        and endpoint.previous_secret_until
-        and (endpoint.previous_secret_until > sent_at)
-    ):
-        keys.append(endpoint.previous_secret)
+    """`v1,<signature>`; after a rotation the old secrets' too, space-separated."""
+    keys = [endpoint.secret] + [old["secret"] for old in still_signing(endpoint, sent_at)]
     return " ".join(Webhook(key).sign(message_id, sent_at, body) for key in keys)
 
 

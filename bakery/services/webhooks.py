@@ -81,13 +81,23 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 
 
 def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret; the old one keeps signing beside it for a day, so receivers can switch."""
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_until = utcnow() + OLD_SECRET_KEPT
+    """A new secret; the old one keeps signing beside it for a day, so receivers can switch.
+
+    Secrets rotated out earlier that day keep their own day too: a receiver still on any of
+    them goes on verifying until its day is over.
+    """
+    now = utcnow()
+    rotated_out = {"secret": endpoint.secret, "until": (now + OLD_SECRET_KEPT).isoformat()}
+    endpoint.old_secrets = [rotated_out, *still_signing(endpoint, now)]
     endpoint.secret = new_secret()
-    endpoint.updated_at = utcnow()
+    endpoint.updated_at = now
     db.session.flush()
     return endpoint
+
+
+def still_signing(endpoint: WebhookEndpoint, at: datetime) -> list[dict[str, str]]:
+    """The endpoint's old secrets whose day is not over at `at`, newest first."""
+    return [old for old in endpoint.old_secrets if datetime.fromisoformat(old["until"]) > at]
 
 
 def get_endpoint(endpoint_id: int) -> WebhookEndpoint:

@@ -423,12 +423,7 @@ def test_after_a_rotation_both_secrets_verify_until_the_old_one_expires(
     receiver.secrets = [old_secret, rotated.json["secret"]]
 
     create_product(client, admin, breads, "Rye bread")
-    db.session.execute(
-        update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint["id"])
-        .values(previous_secret_until=utcnow())
-    )
-    db.session.commit()
+    end_the_day_of(endpoint, old_secret)
     create_product(client, admin, breads, "Spelt bread")
 
     during, after = receiver.wait_for(2)
@@ -438,6 +433,35 @@ def test_after_a_rotation_both_secrets_verify_until_the_old_one_expires(
     assert after.verified_by == [1]
     assert after.signature.startswith("v1,")
     assert " " not in after.signature
+
+
+def test_a_second_rotation_within_the_day_keeps_the_first_old_secret_verifying(
+    client, admin, receiver, breads
+):
+    endpoint = subscribe(client, admin, receiver, PRODUCT_EVENTS)
+    first = endpoint["secret"]
+    second = client.post(f"{WEBHOOKS}/{endpoint['id']}/rotate-secret", headers=admin)
+    third = client.post(f"{WEBHOOKS}/{endpoint['id']}/rotate-secret", headers=admin)
+    receiver.secrets = [first, second.json["secret"], third.json["secret"]]
+
+    create_product(client, admin, breads, "Rye bread")
+    end_the_day_of(endpoint, first)
+    create_product(client, admin, breads, "Spelt bread")
+
+    both_days, second_day_only = receiver.wait_for(2)
+    assert both_days.verified_by == [0, 1, 2]
+    assert len(both_days.signature.split(" ")) == 3
+    assert second_day_only.verified_by == [1, 2]
+
+
+def end_the_day_of(endpoint: dict, old_secret: str) -> None:
+    """Move an old secret's end to now, as if its 24 hours had passed."""
+    stored = db.session.get(WebhookEndpoint, endpoint["id"])
+    stored.old_secrets = [
+        {**old, "until": utcnow().isoformat()} if old["secret"] == old_secret else old
+        for old in stored.old_secrets
+    ]
+    db.session.commit()
 
 
 # --- production: the address is checked again at each delivery ----------------------------------
