@@ -146,15 +146,19 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 
 
 def test_adding_an_endpoint_shows_its_secret_once_and_lists_it(admin_client):
-    response = add_endpoint(
+    added = add_endpoint(
         admin_client,
         url="https://hooks.example.com/bakery",
         events=["product.updated", "order.created"],
         description="Couriers",
     )
+    response = admin_client.get(added.headers["Location"])
     page = response.get_data(as_text=True)
 
     [endpoint] = stored_endpoints()
+    # Redirected: reloading the page that shows the secret does not send the form again.
+    assert added.status_code == 302
+    assert added.headers["Location"] == f"{PAGE}#new-secret"
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert shown_secret(page) == endpoint.secret
@@ -175,6 +179,25 @@ def test_adding_an_endpoint_shows_its_secret_once_and_lists_it(admin_client):
     assert "order.created product.updated" in row
     assert "Couriers" in row
     assert "None yet" in row
+
+
+def test_the_secret_is_not_shown_again_on_reload_nor_after_five_minutes(admin_client):
+    first = add_endpoint(admin_client, events=["order.created"])
+    shown = admin_client.get(first.headers["Location"]).get_data(as_text=True)
+    reloaded = admin_client.get(PAGE)
+
+    late = add_endpoint(admin_client, url="https://till.example.com/hook", events=["order.created"])
+    with time_machine.travel(utcnow() + timedelta(minutes=6)):
+        too_late = admin_client.get(late.headers["Location"])
+
+    first_secret, late_secret = (endpoint.secret for endpoint in stored_endpoints())
+    assert shown_secret(shown) == first_secret
+    for page in (reloaded, too_late):
+        text = page.get_data(as_text=True)
+        assert 'id="new-secret"' not in text
+        assert first_secret not in text
+        assert late_secret not in text
+        assert "Cache-Control" not in page.headers
 
 
 @pytest.mark.parametrize(
@@ -250,7 +273,7 @@ def test_rotating_the_secret_shows_the_new_one_once(admin_client, make_endpoint)
     endpoint = make_endpoint()
     old_secret = endpoint.secret
 
-    response = endpoint_action(admin_client, endpoint.id, "rotate-secret")
+    response = endpoint_action(admin_client, endpoint.id, "rotate-secret", follow_redirects=True)
     page = response.get_data(as_text=True)
 
     [rotated] = stored_endpoints()

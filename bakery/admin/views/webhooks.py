@@ -1,16 +1,18 @@
 """The "Webhooks" page, for admins: endpoints, their delivery log, and retrying what failed.
 
 Every change goes through services/webhooks.py, as the API's do, so both refuse the same things
-with the same words. A secret is shown in the answer to the POST that made it and nowhere else:
-never flashed (the session is a cookie) nor put in an address.
+with the same words. A new secret is shown once, on the list the POST that made it redirects to:
+the session (a cookie) carries only which endpoint's secret to show, never the secret, and a
+reload or the back button neither shows it again nor sends the form twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import flash, make_response, redirect, request
+from flask import flash, make_response, redirect, request, session
 from flask_admin import Admin, BaseView, expose
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -23,6 +25,7 @@ from bakery.admin.views import order_display as display
 from bakery.admin.views.shop import refusal
 from bakery.extensions import db
 from bakery.models.accounts import Role
+from bakery.models.base import utcnow
 from bakery.models.events import (
     DESCRIPTION_MAX,
     EVENT_TYPES,
@@ -35,6 +38,9 @@ from bakery.services import webhook_sending, webhooks
 from bakery.services.errors import DomainError
 
 DELIVERIES_PER_PAGE = 50
+# Which endpoint's new secret the list shows on its next visit, and until when.
+REVEAL_ON_NEXT_VISIT = "webhooks_reveal"
+SECRET_SHOWN_WITHIN = timedelta(minutes=5)
 # Bootstrap 4 badge colours of a delivery's status.
 STATUS_BADGES = {
     DeliveryStatus.PENDING: "warning",
@@ -97,6 +103,15 @@ class DeliveryPage:
     total: int
 
 
+def secret_to_show() -> Revealed | None:
+    """The secret just added or rotated, on the first visit after: taken out of the session."""
+    asked = session.pop(REVEAL_ON_NEXT_VISIT, None)
+    if not asked or datetime.fromisoformat(asked["until"]) < utcnow():
+        return None
+    endpoint = db.session.get(WebhookEndpoint, asked["endpoint_id"])
+    return Revealed(endpoint, asked["rotated"]) if endpoint else None
+
+
 def delivery_page(endpoint: WebhookEndpoint, asked: str | None) -> DeliveryPage:
     """One page of the endpoint's log, newest first; a page past the end shows the last one."""
     query = webhooks.list_deliveries(endpoint)
@@ -114,7 +129,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
 
     @expose("/")
     def index(self):
-        return self._list_page(EndpointForm(formdata=None))
+        return self._list_page(EndpointForm(formdata=None), secret_to_show())
 
     @expose("/", methods=("POST",))
     def create(self):
@@ -130,7 +145,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
             # The form keeps what was typed, so one mistake is one correction.
             return self._list_page(form)
         flash(f"Endpoint {endpoint.url} is added and active.", "success")
-        return self._list_page(EndpointForm(formdata=None), Revealed(endpoint, rotated=False))
+        return self._show_secret_next(endpoint.id, rotated=False)
 
     @expose("/<int:endpoint_id>/")
     def details(self, endpoint_id: int):
@@ -178,8 +193,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
         if not url:
             return self._back_to_list(endpoint_id)
         flash(f"{url} has a new secret.", "success")
-        revealed = Revealed(webhooks.get_endpoint(endpoint_id), rotated=True)
-        return self._list_page(EndpointForm(formdata=None), revealed)
+        return self._show_secret_next(endpoint_id, rotated=True)
 
     @expose("/<int:endpoint_id>/delete", methods=("POST",))
     def delete(self, endpoint_id: int):
@@ -231,6 +245,14 @@ class WebhooksView(StaffAccessMixin, BaseView):
             flash(refusal(refused, error), "error")
             return None
         return url
+
+    def _show_secret_next(self, endpoint_id: int, *, rotated: bool):
+        session[REVEAL_ON_NEXT_VISIT] = {
+            "endpoint_id": endpoint_id,
+            "rotated": rotated,
+            "until": (utcnow() + SECRET_SHOWN_WITHIN).isoformat(),
+        }
+        return redirect(self.get_url(".index", _anchor="new-secret"))
 
     def _back_to_list(self, endpoint_id: int):
         return redirect(self.get_url(".index", _anchor=f"endpoint-{endpoint_id}"))
