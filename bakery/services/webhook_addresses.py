@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -21,6 +22,11 @@ from bakery.services.errors import InvalidInput
 # IPv6 addresses that carry an IPv4 one in their last 32 bits (NAT64, and the old
 # "IPv4-compatible" form): reaching them may reach the IPv4 address.
 CARRYING_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
+# The system's resolver takes no time limit, and a dead name server can hold a lookup for half
+# a minute: lookups run on these threads so the caller waits WEBHOOK_TIMEOUT_SECONDS at most. A
+# lookup given up on ends in its thread when the resolver gives up.
+LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-lookup")
 
 
 @dataclass(frozen=True)
@@ -83,10 +89,16 @@ def private_places_refused() -> bool:
 def public_addresses(host: str, port: int) -> list[str]:
     """Every address the name resolves to, in the resolver's order, all of them public; or
     InvalidInput naming the first that is not."""
+    within = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
+    lookup = LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=within)
     except (socket.gaierror, UnicodeError):
         raise InvalidInput(f"The host {host!r} does not resolve", field="url") from None
+    except TimeoutError:
+        raise InvalidInput(
+            f"The host {host!r} did not resolve within {within:g} seconds", field="url"
+        ) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in addresses:
         if not is_public(address):

@@ -206,16 +206,17 @@ def send_attempt(attempt: Attempt) -> Outcome:
     The URL is checked again (in production its name may point elsewhere since it was saved);
     there the connection goes to the checked addresses, in the resolver's order.
     """
-    started = time.monotonic()
+    deadline = time.monotonic() + _timeout_seconds()
     try:
-        target = resolve(attempt.url)
-        status = _post(target, attempt)
+        target = resolve(attempt.url)  # in production, a lookup of up to the whole timeout
+        left = deadline - time.monotonic()
+        status = _post(target, attempt, left) if left > 0 else None
     except InvalidInput as error:  # the address became unsafe since it was saved
         return Outcome(None, error.message[:ERROR_MAX])
     except (urllib3.exceptions.HTTPError, OSError) as error:
         return Outcome(None, _describe(error))
     # urllib3's limit holds for each read: a receiver trickling bytes can stretch it.
-    if time.monotonic() - started > _timeout_seconds():
+    if status is None or time.monotonic() > deadline:
         return Outcome(None, "No answer within the timeout")
     if 300 <= status.code < 400:
         return Outcome(status.code, f"Redirect to {status.location} not followed"[:ERROR_MAX])
@@ -230,8 +231,8 @@ class _Answer:
     location: str
 
 
-def _post(target: Target, attempt: Attempt) -> _Answer:
-    timeout = urllib3.Timeout(total=_timeout_seconds())
+def _post(target: Target, attempt: Attempt, seconds: float) -> _Answer:
+    timeout = urllib3.Timeout(total=seconds)
     pools = (
         [_pinned_pool(target, address, timeout) for address in target.addresses]
         if target.addresses

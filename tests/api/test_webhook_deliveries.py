@@ -16,7 +16,7 @@ from bakery.extensions import db
 from bakery.jobs import JOBS
 from bakery.models.base import utcnow
 from bakery.models.events import WebhookDelivery, WebhookEndpoint
-from tests.api.helpers import PRODUCT_FIELDS
+from tests.api.helpers import PRODUCT_FIELDS, SILENT_HOST
 from tests.api.shop_helpers import (
     ORDERS,
     SmtpServer,
@@ -502,3 +502,30 @@ class TestInProduction:
         assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
         assert delivery["last_status_code"] is None
         assert "loopback, private or reserved" in delivery["last_error"]
+
+    @pytest.mark.usefixtures("silent_name_server")
+    def test_a_lookup_that_never_ends_fails_the_attempt_after_the_timeout(
+        self, app, client, admin, breads
+    ):
+        endpoint = client.post(
+            WEBHOOKS,
+            json={"url": "https://93.184.215.14/bakery", "events": PRODUCT_EVENTS},
+            headers=admin,
+        ).json
+        # Since it was registered, the name's server has stopped answering.
+        db.session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint["id"])
+            .values(url=f"https://{SILENT_HOST}/bakery")
+        )
+        db.session.commit()
+        app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.5
+
+        create_product(client, admin, breads)
+
+        [delivery] = delivery_log(client, admin, endpoint)
+        assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
+        assert delivery["last_error"] == (
+            f"The host '{SILENT_HOST}' did not resolve within 0.5 seconds"
+        )
+        assert delivery["next_attempt_at"] is not None

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models.events import WebhookDelivery, WebhookEndpoint
-from tests.api.helpers import pagination, reread
+from tests.api.helpers import SILENT_HOST, pagination, reread
 from tests.api.shop_helpers import assert_error, cached_bearer
 from tests.webhook_receiver import WebhookReceiver
 
@@ -366,6 +366,20 @@ class TestInProduction:
 
     def test_a_name_that_does_not_resolve_is_refused(self, client, production_admin):
         assert_error(register(client, production_admin, "https://nowhere.invalid/hook"), 422)
+
+    @pytest.mark.usefixtures("silent_name_server")
+    def test_a_lookup_that_never_ends_is_given_up_after_the_timeout(
+        self, app, client, production_admin
+    ):
+        app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.5
+
+        response = register(client, production_admin, f"https://{SILENT_HOST}/hook")
+
+        assert_error(response, 422)
+        assert response.json["errors"]["json"]["url"] == [
+            f"The host '{SILENT_HOST}' did not resolve within 0.5 seconds"
+        ]
+        assert client.get(WEBHOOKS, headers=production_admin).json == []
 
     def test_a_patch_to_a_private_address_is_refused(self, client, production_admin):
         created = registered(client, production_admin, PUBLIC_URL)
