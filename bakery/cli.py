@@ -106,7 +106,6 @@ def issue_token_command(email: str, role: str, name: str | None, ttl: int) -> No
     from flask import current_app
 
     from bakery.auth import development_issuer
-    from bakery.services.accounts import normalise_email
 
     if not development_issuer.is_enabled(current_app):
         raise click.ClickException(
@@ -114,18 +113,19 @@ def issue_token_command(email: str, role: str, name: str | None, ttl: int) -> No
             "an identity provider (BAKERY_AUTH_JWKS_URL) or runs in production"
         )
     try:
-        email = normalise_email(email)
+        issued = development_issuer.issue(
+            current_app._get_current_object(),
+            email=email,
+            role=role,
+            name=name,
+            ttl=timedelta(seconds=ttl),
+        )
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    token = development_issuer.issue_token(
-        current_app._get_current_object(),
-        email=email,
-        role=role,
-        name=name,
-        ttl=timedelta(seconds=ttl),
+    click.echo(
+        f"# {role} token for {issued.email}, valid {ttl} s; use: Authorization: Bearer <token>"
     )
-    click.echo(f"# {role} token for {email}, valid {ttl} s; use: Authorization: Bearer <token>")
-    click.echo(token)
+    click.echo(issued.token)
 
 
 @click.command("purge-idempotency-keys")

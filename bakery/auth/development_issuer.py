@@ -17,6 +17,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from bakery.config import write_private_once
 from bakery.models.accounts import Role
+from bakery.services.accounts import normalise_email
 
 KEY_FILE = "development-issuer-key.pem"
 # How long a token from the storefront's development sign-in lasts: a working day of trying
@@ -28,6 +29,7 @@ SIGN_IN_LIFETIME = timedelta(hours=8)
 class IssuedToken:
     token: str
     expires_at: datetime
+    email: str  # as the token carries it: trimmed and lower-cased
 
 
 def is_enabled(app: Flask) -> bool:
@@ -88,7 +90,9 @@ def issue(
     ttl: timedelta = timedelta(hours=1),
 ) -> IssuedToken:
     """A signed token and when it expires; the subject is made from the e-mail, here only, so
-    `issue-token --email` and the storefront's development sign-in name the same user."""
+    `issue-token --email` and the storefront's development sign-in name the same user however
+    the address was typed (InvalidInput when it is no e-mail address)."""
+    email = normalise_email(email)
     # Whole seconds: the `exp` claim holds no fraction, and the answer states the same instant.
     now = datetime.now(UTC).replace(microsecond=0)
     claims: dict = {
@@ -109,7 +113,7 @@ def issue(
     _place_claim(claims, app.config["AUTH_ROLE_CLAIM"], role)
     kid = _public_jwk(app)["kid"]
     token = jwt.encode(claims, _private_key(app), algorithm="RS256", headers={"kid": kid})
-    return IssuedToken(token=token, expires_at=claims["exp"])
+    return IssuedToken(token=token, expires_at=claims["exp"], email=email)
 
 
 def _place_claim(claims: dict, dotted_path: str, value: str) -> None:

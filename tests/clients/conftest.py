@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.gunicorn_server import GunicornServer, serving_env
 from tests.identity_provider import ISSUER
+from tests.node_tools import REPO_ROOT
 
-CLIENTS_DIR = Path(__file__).resolve().parent
-REPO_ROOT = CLIENTS_DIR.parent.parent
+CLIENTS_DIR = REPO_ROOT / "tests" / "clients"
 
 # Spectral and the TypeScript client's packages (tests/clients/typescript).
 TYPESCRIPT_DIR = CLIENTS_DIR / "typescript"

@@ -9,7 +9,6 @@ from bakery.api.document import RATE_LIMIT_HEADERS, error_response
 from bakery.auth import development_issuer
 from bakery.extensions import limiter
 from bakery.models.accounts import Role
-from bakery.services.accounts import normalise_email
 
 # Registered only while the app is its own token issuer (see bakery/__init__.py): in production,
 # or with an identity provider configured, the path does not exist and answers 404.
@@ -56,7 +55,7 @@ class DevelopmentTokens(MethodView):
         """
         return development_issuer.issue(
             current_app,
-            email=normalise_email(data["email"]),
+            email=data["email"],
             role=Role.CUSTOMER,
             name=(data.get("name") or "").strip() or None,
             ttl=development_issuer.SIGN_IN_LIFETIME,
