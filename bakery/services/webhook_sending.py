@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import urllib3
 from flask import current_app
 from sqlalchemy import Select, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from standardwebhooks import Webhook
 
 from bakery.extensions import db
@@ -91,10 +91,11 @@ def _own_turn(endpoint_id: int, token: str, **values) -> int:
 # -- Deliveries due ----------------------------------------------------------------------------
 
 
-def _due() -> Select:
+def _due(*columns) -> Select:
     """Pending deliveries to active endpoints whose time has come."""
     return (
-        select(WebhookDelivery.id)
+        select(*columns)
+        .select_from(WebhookDelivery)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .where(
             WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -106,12 +107,12 @@ def _due() -> Select:
 
 def due_endpoint_ids() -> list[int]:
     """Active endpoints with a delivery due now (a retry, or one whose sender died)."""
-    query = _due().with_only_columns(WebhookDelivery.endpoint_id).distinct()
+    query = _due(WebhookDelivery.endpoint_id).distinct()
     return list(db.session.scalars(query))
 
 
 def has_due(endpoint_id: int) -> bool:
-    query = _due().where(WebhookDelivery.endpoint_id == endpoint_id).limit(1)
+    query = _due(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint_id).limit(1)
     return db.session.scalar(query) is not None
 
 
@@ -140,16 +141,15 @@ class Attempt:
 def next_due(endpoint_id: int) -> Attempt | None:
     """The endpoint's oldest delivery due now, signed and ready to send, and held meanwhile: no
     other sender picks it up before its outcome is recorded or the hold runs out."""
-    delivery_id = db.session.scalar(
-        _due().where(WebhookDelivery.endpoint_id == endpoint_id).order_by(WebhookDelivery.id)
+    delivery = db.session.scalar(
+        _due(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.id)
+        .limit(1)
+        .options(joinedload(WebhookDelivery.event), contains_eager(WebhookDelivery.endpoint))
     )
-    if delivery_id is None:
+    if delivery is None:
         return None
-    delivery = db.session.get(
-        WebhookDelivery,
-        delivery_id,
-        options=[joinedload(WebhookDelivery.event), joinedload(WebhookDelivery.endpoint)],
-    )
     delivery.next_attempt_at = utcnow() + _hold()
     event, endpoint = delivery.event, delivery.endpoint
     body = event_body(event)
