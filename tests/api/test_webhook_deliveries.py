@@ -478,22 +478,27 @@ class TestInProduction:
         token = identity_provider.token(sub="user_admin", email="admin@example.com", role="admin")
         return {"Authorization": f"Bearer {token}"}
 
-    def test_a_name_that_now_points_at_loopback_is_not_called(
-        self, client, admin, receiver, breads
-    ):
-        response = client.post(
+    @staticmethod
+    def registered_then_moved(client, admin: dict, url: str) -> dict:
+        """An endpoint registered at a public address, whose URL has since become `url` (as
+        when its name comes to resolve elsewhere: saving it now would be refused)."""
+        endpoint = client.post(
             WEBHOOKS,
             json={"url": "https://93.184.215.14/bakery", "events": PRODUCT_EVENTS},
             headers=admin,
-        )
-        endpoint = response.json
-        # Since it was registered, the name has come to resolve to the shop's own machine.
+        ).json
         db.session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint["id"])
-            .values(url=receiver.url.replace("http://127.0.0.1", "https://localhost"))
+            update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint["id"]).values(url=url)
         )
         db.session.commit()
+        return endpoint
+
+    def test_a_name_that_now_points_at_loopback_is_not_called(
+        self, client, admin, receiver, breads
+    ):
+        endpoint = self.registered_then_moved(
+            client, admin, receiver.url.replace("http://127.0.0.1", "https://localhost")
+        )
 
         create_product(client, admin, breads)
 
@@ -507,18 +512,7 @@ class TestInProduction:
     def test_a_lookup_that_never_ends_fails_the_attempt_after_the_timeout(
         self, app, client, admin, breads
     ):
-        endpoint = client.post(
-            WEBHOOKS,
-            json={"url": "https://93.184.215.14/bakery", "events": PRODUCT_EVENTS},
-            headers=admin,
-        ).json
-        # Since it was registered, the name's server has stopped answering.
-        db.session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint["id"])
-            .values(url=f"https://{SILENT_HOST}/bakery")
-        )
-        db.session.commit()
+        endpoint = self.registered_then_moved(client, admin, f"https://{SILENT_HOST}/bakery")
         app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.5
 
         create_product(client, admin, breads)
