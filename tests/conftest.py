@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import tempfile
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from bakery import create_app
 from bakery.extensions import db
 from bakery.models import Base, ShopProfile
+from tests.webhook_receiver import SILENT_HOST
 
 # The tests decide their own configuration: nothing leaks in from the developer's shell.
 SERVICE_URLS = {
@@ -361,3 +364,24 @@ def bearer(app):
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def silent_name_server(monkeypatch):
+    """Lookups of SILENT_HOST hang until the test ends; other names resolve as usual."""
+    released = threading.Event()
+    resolve = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        if host != SILENT_HOST:
+            return resolve(host, *args, **kwargs)
+        released.wait()
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    yield
+    released.set()
+    # The next test starts with none of this one's lookups still holding a thread.
+    for thread in threading.enumerate():
+        if thread.name == "webhook-lookup":
+            thread.join(timeout=5)

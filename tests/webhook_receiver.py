@@ -13,6 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+# A receiver's name whose lookups hang, as if its name server never answered (the
+# silent_name_server fixture of tests/conftest.py).
+SILENT_HOST = "hooks.silent-dns.example"
+
 
 @dataclass
 class Received:

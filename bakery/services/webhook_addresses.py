@@ -9,8 +9,9 @@ address that was checked, so a second lookup cannot swap it.
 from __future__ import annotations
 
 import ipaddress
+import queue
 import socket
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -23,18 +24,20 @@ from bakery.services.errors import InvalidInput
 # "IPv4-compatible" form): reaching them may reach the IPv4 address.
 CARRYING_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
 
-# The system's resolver takes no time limit, and a dead name server can hold a lookup for half
-# a minute: lookups run on these threads so the caller waits WEBHOOK_TIMEOUT_SECONDS at most. A
-# lookup given up on ends in its thread when the resolver gives up.
-LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-lookup")
+# The system's resolver takes no time limit, and a dead name server can hold a lookup for a
+# minute: each lookup runs on a thread of its own, waited for WEBHOOK_TIMEOUT_SECONDS at most,
+# so one slow name never delays another's. A lookup given up on ends in its thread when the
+# resolver gives up; this many may be left so at once before new ones are refused.
+LOOKUPS_LEFT_RUNNING_AT_MOST = 32
+_lookup_threads = threading.BoundedSemaphore(LOOKUPS_LEFT_RUNNING_AT_MOST)
 
 
 @dataclass(frozen=True)
 class Target:
     parts: SplitResult
     port: int
-    # Production: the checked public addresses, in the resolver's order; otherwise empty (the
-    # connection resolves the name itself).
+    # The addresses the name resolved to, in the resolver's order (in production, all public):
+    # the delivery connects to these, not to whatever a second lookup would say.
     addresses: list[str]
 
     @property
@@ -52,13 +55,28 @@ class Target:
 
 
 def check_url(url: str) -> str:
-    """The URL, if the app may send to it; InvalidInput otherwise."""
-    resolve(url)
+    """The URL, if the app may send to it; InvalidInput otherwise.
+
+    In production its name must resolve, to public addresses only; elsewhere a receiver that
+    is not up yet may be registered.
+    """
+    parts, port = _parse(url)
+    if private_places_refused():
+        _check_public(parts.hostname, lookup(parts.hostname, port))
     return url.strip()
 
 
 def resolve(url: str) -> Target:
-    """The URL's parts, its port and (production) the public addresses its host resolves to."""
+    """Where to send now: the URL's parts, port and the addresses its host resolves to (in
+    production, all of them public)."""
+    parts, port = _parse(url)
+    addresses = lookup(parts.hostname, port)
+    if private_places_refused():
+        _check_public(parts.hostname, addresses)
+    return Target(parts, port, addresses)
+
+
+def _parse(url: str) -> tuple[SplitResult, int]:
     url = (url or "").strip()
     if len(url) > URL_MAX:
         raise InvalidInput(f"The URL is longer than {URL_MAX} characters", field="url")
@@ -73,12 +91,9 @@ def resolve(url: str) -> Target:
         raise InvalidInput("The URL must be an http:// or https:// address", field="url")
     if parts.username or parts.password:
         raise InvalidInput("The URL must not carry a user name or password", field="url")
-    port = port or (443 if parts.scheme == "https" else 80)
-    if not private_places_refused():
-        return Target(parts, port, [])
-    if parts.scheme != "https":
+    if parts.scheme != "https" and private_places_refused():
         raise InvalidInput("The URL must be https:// in production", field="url")
-    return Target(parts, port, public_addresses(parts.hostname, port))
+    return parts, port or (443 if parts.scheme == "https" else 80)
 
 
 def private_places_refused() -> bool:
@@ -86,27 +101,43 @@ def private_places_refused() -> bool:
     return config["ENV"] == "production" and not config["WEBHOOK_ALLOW_PRIVATE_URLS"]
 
 
-def public_addresses(host: str, port: int) -> list[str]:
-    """Every address the name resolves to, in the resolver's order, all of them public; or
-    InvalidInput naming the first that is not."""
+def lookup(host: str, port: int) -> list[str]:
+    """Every address the name resolves to, in the resolver's order, within the timeout."""
     within = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
-    lookup = LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    if not _lookup_threads.acquire(blocking=False):
+        raise InvalidInput(
+            "Too many name lookups are waiting for their name servers; try again later",
+            field="url",
+        )
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            answers.put(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as error:
+            answers.put(error)
+        finally:
+            _lookup_threads.release()
+
+    threading.Thread(target=run, name="webhook-lookup", daemon=True).start()
     try:
-        infos = lookup.result(timeout=within)
-    except (socket.gaierror, UnicodeError):
-        raise InvalidInput(f"The host {host!r} does not resolve", field="url") from None
-    except TimeoutError:
+        answer = answers.get(timeout=within)
+    except queue.Empty:
         raise InvalidInput(
             f"The host {host!r} did not resolve within {within:g} seconds", field="url"
         ) from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if isinstance(answer, Exception):
+        raise InvalidInput(f"The host {host!r} does not resolve", field="url")
+    return list(dict.fromkeys(info[4][0] for info in answer))
+
+
+def _check_public(host: str, addresses: list[str]) -> None:
     for address in addresses:
         if not is_public(address):
             raise InvalidInput(
                 f"The host {host!r} resolves to {address}, a loopback, private or reserved address",
                 field="url",
             )
-    return addresses
 
 
 def is_public(text: str) -> bool:

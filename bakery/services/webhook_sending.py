@@ -203,12 +203,13 @@ class Outcome:
 def send_attempt(attempt: Attempt) -> Outcome:
     """One POST, no redirect followed; success is a 2xx within the timeout.
 
-    The URL is checked again (in production its name may point elsewhere since it was saved);
-    there the connection goes to the checked addresses, in the resolver's order.
+    The name is looked up again (it may point elsewhere since it was saved: in production its
+    addresses must still be public), and the connection goes to those addresses, in the
+    resolver's order.
     """
     deadline = time.monotonic() + _timeout_seconds()
     try:
-        target = resolve(attempt.url)  # in production, a lookup of up to the whole timeout
+        target = resolve(attempt.url)  # a lookup of up to the whole timeout
         left = deadline - time.monotonic()
         status = _post(target, attempt, left) if left > 0 else None
     except InvalidInput as error:  # the address became unsafe since it was saved
@@ -233,11 +234,7 @@ class _Answer:
 
 def _post(target: Target, attempt: Attempt, seconds: float) -> _Answer:
     timeout = urllib3.Timeout(total=seconds)
-    pools = (
-        [_pinned_pool(target, address, timeout) for address in target.addresses]
-        if target.addresses
-        else [urllib3.PoolManager(timeout=timeout).connection_from_url(attempt.url)]
-    )
+    pools = [_pinned_pool(target, address, timeout) for address in target.addresses]
     for number, pool in enumerate(pools, start=1):
         with pool:
             try:

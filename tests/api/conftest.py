@@ -5,13 +5,9 @@ Every answer an API test receives is checked against the OpenAPI document (tests
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 
 from tests.api import contract
-from tests.api.helpers import SILENT_HOST
 
 
 @pytest.fixture
@@ -77,20 +73,3 @@ def pytest_runtest_call(item):
         contract.log(item.nodeid, recorder)
         raise contract.ContractViolation(recorder.report())
     return result
-
-
-@pytest.fixture
-def silent_name_server(monkeypatch):
-    """Lookups of SILENT_HOST hang until the test ends; other names resolve as usual."""
-    released = threading.Event()
-    resolve = socket.getaddrinfo
-
-    def lookup(host, *args, **kwargs):
-        if host != SILENT_HOST:
-            return resolve(host, *args, **kwargs)
-        released.wait()
-        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
-    yield
-    released.set()

@@ -60,7 +60,3 @@ PRODUCT_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-# A name whose lookups hang, as if its name server never answered (conftest's silent_name_server).
-SILENT_HOST = "hooks.silent-dns.example"

@@ -16,7 +16,7 @@ from bakery.extensions import db
 from bakery.jobs import JOBS
 from bakery.models.base import utcnow
 from bakery.models.events import WebhookDelivery, WebhookEndpoint
-from tests.api.helpers import PRODUCT_FIELDS, SILENT_HOST
+from tests.api.helpers import PRODUCT_FIELDS
 from tests.api.shop_helpers import (
     ORDERS,
     SmtpServer,
@@ -27,7 +27,7 @@ from tests.api.shop_helpers import (
     closed_port,
     place_order,
 )
-from tests.webhook_receiver import WebhookReceiver
+from tests.webhook_receiver import SILENT_HOST, WebhookReceiver
 
 WEBHOOKS = "/api/v1/webhooks"
 PRODUCTS = "/api/v1/products"
@@ -409,6 +409,23 @@ class TestAReceiverTooSlowToAnswer:
         assert (delivered["status"], delivered["attempts"]) == ("succeeded", 2)
         first, again = receiver.wait_for(2)
         assert first.webhook_id == again.webhook_id
+
+    @pytest.mark.usefixtures("silent_name_server")
+    def test_a_name_server_that_never_answers_takes_no_longer(self, client, admin, breads):
+        # Outside production a name is not looked up when saved, only when sending.
+        endpoint = client.post(
+            WEBHOOKS,
+            json={"url": f"http://{SILENT_HOST}/hook", "events": PRODUCT_EVENTS},
+            headers=admin,
+        ).json
+
+        create_product(client, admin, breads)
+
+        [delivery] = delivery_log(client, admin, endpoint)
+        assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
+        assert delivery["last_error"] == (
+            f"The host '{SILENT_HOST}' did not resolve within 0.5 seconds"
+        )
 
 
 # --- secret rotation ----------------------------------------------------------------------------

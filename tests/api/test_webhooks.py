@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models.events import WebhookDelivery, WebhookEndpoint
-from tests.api.helpers import SILENT_HOST, pagination, reread
+from tests.api.helpers import pagination, reread
 from tests.api.shop_helpers import assert_error, cached_bearer
-from tests.webhook_receiver import WebhookReceiver
+from tests.webhook_receiver import SILENT_HOST, WebhookReceiver
 
 WEBHOOKS = "/api/v1/webhooks"
 PRODUCTS = "/api/v1/products"

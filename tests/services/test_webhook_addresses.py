@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from bakery.services.webhook_addresses import is_public
+from bakery.services.errors import InvalidInput
+from bakery.services.webhook_addresses import LOOKUPS_LEFT_RUNNING_AT_MOST, is_public, lookup
+from tests.webhook_receiver import SILENT_HOST
 
 
 @pytest.mark.parametrize(
@@ -32,3 +36,29 @@ def test_a_public_address_may_be_reached(address):
 )
 def test_a_private_place_is_refused_whatever_its_form(address, why):
     assert not is_public(address), why
+
+
+@pytest.mark.usefixtures("silent_name_server")
+def test_names_whose_server_never_answers_do_not_hold_up_other_lookups(app):
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.2
+    # More hanging lookups than a small pool of threads would have.
+    for _ in range(8):
+        with pytest.raises(InvalidInput, match=r"did not resolve within 0\.2 seconds"):
+            lookup(SILENT_HOST, 443)
+
+    started = time.monotonic()
+    addresses = lookup("127.0.0.1", 443)
+
+    assert addresses == ["127.0.0.1"]
+    assert time.monotonic() - started < 0.2
+
+
+@pytest.mark.usefixtures("silent_name_server")
+def test_too_many_hanging_lookups_refuse_new_ones_at_once(app):
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.05
+    for _ in range(LOOKUPS_LEFT_RUNNING_AT_MOST):
+        with pytest.raises(InvalidInput, match="did not resolve"):
+            lookup(SILENT_HOST, 443)
+
+    with pytest.raises(InvalidInput, match="Too many name lookups are waiting"):
+        lookup("127.0.0.1", 443)
