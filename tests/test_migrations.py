@@ -254,7 +254,10 @@ def test_an_old_webhook_secret_still_in_its_day_keeps_signing_across_the_upgrade
         downgrade(revision="0007")
         with db.engine.connect() as connection:
             downgraded = connection.execute(
-                text("SELECT id, previous_secret FROM webhook_endpoints ORDER BY id")
+                text(
+                    "SELECT id, previous_secret, previous_secret_until "
+                    "FROM webhook_endpoints ORDER BY id"
+                )
             ).all()
         db.engine.dispose()
 
@@ -262,4 +265,10 @@ def test_an_old_webhook_secret_still_in_its_day_keeps_signing_across_the_upgrade
     assert [old["secret"] for old in kept] == ["whsec_old"]
     assert kept[0]["until"].startswith("2999-01-01T00:00:00")
     assert expired == never_rotated == []
-    assert [tuple(row) for row in downgraded] == [(1, "whsec_old"), (2, None), (3, None)]
+    assert [(row.id, row.previous_secret) for row in downgraded] == [
+        (1, "whsec_old"),
+        (2, None),
+        (3, None),
+    ]
+    assert str(downgraded[0].previous_secret_until).startswith("2999-01-01 00:00:00")
+    assert downgraded[1].previous_secret_until is None

@@ -35,6 +35,9 @@ from bakery.services.webhook_addresses import check_url
 
 # The old secret keeps signing this long after a rotation, while receivers switch.
 OLD_SECRET_KEPT = timedelta(hours=24)
+# Old secrets signing at once at most (one signature each in every delivery's header): a script
+# rotating in a loop must not grow the header past what receivers accept.
+OLD_SECRETS_AT_MOST = 10
 # Events turned into deliveries per dispatcher transaction.
 DISPATCH_BATCH = 500
 
@@ -83,12 +86,17 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """A new secret; the old one keeps signing beside it for a day, so receivers can switch.
 
-    Secrets rotated out earlier that day keep their own day too: a receiver still on any of
-    them goes on verifying until its day is over.
+    Secrets rotated out earlier that day keep their own day too (the newest
+    OLD_SECRETS_AT_MOST): a receiver still on any of them goes on verifying until its day is
+    over.
     """
+    # Locked first: two rotations at once would otherwise both start from the same secret, and
+    # the secret one of them answered would never sign.
+    db.session.refresh(endpoint, with_for_update=True)
     now = utcnow()
     rotated_out = {"secret": endpoint.secret, "until": (now + OLD_SECRET_KEPT).isoformat()}
-    endpoint.old_secrets = [rotated_out, *still_signing(endpoint, now)]
+    # A new list, not the stored one changed in place: the JSON column only sees assignments.
+    endpoint.old_secrets = [rotated_out, *still_signing(endpoint, now)][:OLD_SECRETS_AT_MOST]
     endpoint.secret = new_secret()
     endpoint.updated_at = now
     db.session.flush()

@@ -36,17 +36,23 @@ def upgrade():
     # An old secret still in its day goes on signing until then.
     connection = op.get_bind()
     now = datetime.now(timezone.utc)
-    for endpoint_id, secret, until in connection.execute(
+    rotated = connection.execute(
         sa.select(
             endpoints.c.id, endpoints.c.previous_secret, endpoints.c.previous_secret_until
-        ).where(endpoints.c.previous_secret.is_not(None))
-    ):
-        until = until if until.tzinfo else until.replace(tzinfo=timezone.utc)
+        ).where(
+            endpoints.c.previous_secret.is_not(None),
+            endpoints.c.previous_secret_until.is_not(None),
+        )
+    ).all()
+    for endpoint_id, secret, until in rotated:
+        # SQLite gives the stored UTC time back without its zone.
+        until = until.replace(tzinfo=timezone.utc) if until.tzinfo is None else until
         if until > now:
+            until_utc = until.astimezone(timezone.utc).isoformat()
             connection.execute(
                 endpoints.update()
                 .where(endpoints.c.id == endpoint_id)
-                .values(old_secrets=[{"secret": secret, "until": until.isoformat()}])
+                .values(old_secrets=[{"secret": secret, "until": until_utc}])
             )
 
     with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
@@ -63,9 +69,8 @@ def downgrade():
 
     # The newest old secret is the one the earlier schema can keep.
     connection = op.get_bind()
-    for endpoint_id, old_secrets in connection.execute(
-        sa.select(endpoints.c.id, endpoints.c.old_secrets)
-    ):
+    rows = connection.execute(sa.select(endpoints.c.id, endpoints.c.old_secrets)).all()
+    for endpoint_id, old_secrets in rows:
         if old_secrets:
             newest = old_secrets[0]
             connection.execute(

@@ -194,10 +194,25 @@ def test_the_secret_is_not_shown_again_on_reload_nor_after_five_minutes(admin_cl
     assert shown_secret(shown) == first_secret
     for page in (reloaded, too_late):
         text = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "https://hooks.example.com/bakery" in element_text(text, "endpoints")
         assert 'id="new-secret"' not in text
         assert first_secret not in text
         assert late_secret not in text
         assert "Cache-Control" not in page.headers
+
+
+def test_a_secret_rotated_meanwhile_by_someone_else_is_not_shown(admin_client):
+    added = add_endpoint(admin_client, events=["order.created"])
+    [endpoint] = stored_endpoints()
+    # Another admin, or an integration through the API, rotates before this page is shown.
+    webhooks.rotate_secret(endpoint)
+    db.session.commit()
+
+    page = admin_client.get(added.headers["Location"]).get_data(as_text=True)
+
+    assert 'id="new-secret"' not in page
+    assert stored_endpoints()[0].secret not in page
 
 
 @pytest.mark.parametrize(

@@ -40,3 +40,16 @@ def test_old_secrets_sign_for_a_day_each_then_are_dropped_at_the_next_rotation(a
 
     # The first secret's day ended at hour 24: it is gone from the row, not only unused.
     assert [old["secret"] for old in endpoint.old_secrets] == [third, second]
+
+
+def test_a_rotation_loop_keeps_only_the_newest_old_secrets_signing(app):
+    endpoint = webhooks.create_endpoint(url="http://127.0.0.1:9/hook", events=["order.created"])
+    secrets = []
+    for _ in range(webhooks.OLD_SECRETS_AT_MOST + 2):
+        secrets.append(endpoint.secret)
+        webhooks.rotate_secret(endpoint)
+    db.session.commit()
+
+    signing = [old["secret"] for old in webhooks.still_signing(endpoint, utcnow())]
+
+    assert signing == secrets[::-1][: webhooks.OLD_SECRETS_AT_MOST]

@@ -8,6 +8,7 @@ reload or the back button neither shows it again nor sends the form twice.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,13 +104,23 @@ class DeliveryPage:
     total: int
 
 
+def fingerprint(secret: str) -> str:
+    """Enough of the secret's hash to tell it from another, and nothing to find it from."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
 def secret_to_show() -> Revealed | None:
-    """The secret just added or rotated, on the first visit after: taken out of the session."""
+    """The secret just added or rotated, on the first visit after: taken out of the session.
+
+    Only while it is still the endpoint's secret: one rotated since by someone else is theirs.
+    """
     asked = session.pop(REVEAL_ON_NEXT_VISIT, None)
     if not asked or datetime.fromisoformat(asked["until"]) < utcnow():
         return None
     endpoint = db.session.get(WebhookEndpoint, asked["endpoint_id"])
-    return Revealed(endpoint, asked["rotated"]) if endpoint else None
+    if endpoint is None or fingerprint(endpoint.secret) != asked["fingerprint"]:
+        return None
+    return Revealed(endpoint, asked["rotated"])
 
 
 def delivery_page(endpoint: WebhookEndpoint, asked: str | None) -> DeliveryPage:
@@ -145,7 +156,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
             # The form keeps what was typed, so one mistake is one correction.
             return self._list_page(form)
         flash(f"Endpoint {endpoint.url} is added and active.", "success")
-        return self._show_secret_next(endpoint.id, rotated=False)
+        return self._show_secret_next(endpoint, rotated=False)
 
     @expose("/<int:endpoint_id>/")
     def details(self, endpoint_id: int):
@@ -193,7 +204,7 @@ class WebhooksView(StaffAccessMixin, BaseView):
         if not url:
             return self._back_to_list(endpoint_id)
         flash(f"{url} has a new secret.", "success")
-        return self._show_secret_next(endpoint_id, rotated=True)
+        return self._show_secret_next(webhooks.get_endpoint(endpoint_id), rotated=True)
 
     @expose("/<int:endpoint_id>/delete", methods=("POST",))
     def delete(self, endpoint_id: int):
@@ -246,9 +257,10 @@ class WebhooksView(StaffAccessMixin, BaseView):
             return None
         return url
 
-    def _show_secret_next(self, endpoint_id: int, *, rotated: bool):
+    def _show_secret_next(self, endpoint: WebhookEndpoint, *, rotated: bool):
         session[REVEAL_ON_NEXT_VISIT] = {
-            "endpoint_id": endpoint_id,
+            "endpoint_id": endpoint.id,
+            "fingerprint": fingerprint(endpoint.secret),
             "rotated": rotated,
             "until": (utcnow() + SECRET_SHOWN_WITHIN).isoformat(),
         }
