@@ -114,7 +114,7 @@ def issue_token_command(email: str, role: str, name: str | None, ttl: int) -> No
         )
     try:
         issued = development_issuer.issue(
-            current_app._get_current_object(),
+            current_app,
             email=email,
             role=role,
             name=name,

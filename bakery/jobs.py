@@ -15,6 +15,7 @@ JOBS_POLL_SECONDS) picks them up.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import smtplib
 import threading
@@ -112,9 +113,10 @@ def run_due_work() -> bool:
 
     True while work is waiting for later (a retry not due yet): someone must sweep again.
     """
-    dispatch_events()
+    # Due before this sweep's dispatch: what it dispatches, it kicks itself.
     endpoint_ids = sending.due_endpoint_ids()
     event_ids = notifications.due_email_event_ids()
+    dispatch_events()
     waiting = sending.has_pending_deliveries() or notifications.has_pending_emails()
     # Nothing held open while the jobs are queued (Redis may be slow to refuse).
     db.session.commit()
@@ -157,8 +159,8 @@ def init_jobs(app: Flask) -> None:
         runner = CeleryRunner(celery_init_app(app))
     elif kind == "thread":
         runner = ThreadRunner(app)
-        # After a restart, work left waiting is picked up with the first request.
-        app.before_request(runner.start)
+        # Work left waiting (by a previous process, or a CLI command) is picked up by requests.
+        app.before_request(runner.start_if_due)
     else:
         runner = InlineRunner(app)
         app.after_request(runner.after_request)
@@ -251,6 +253,7 @@ class ThreadRunner:
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
         self.next_purge = 0.0
+        self.swept_at = -math.inf
 
     def submit(self, name: str, *args: int) -> None:
         # Outside the server (a CLI command) no thread is started: the process may end at any
@@ -259,6 +262,12 @@ class ThreadRunner:
             return
         self.jobs.put((name, args))
         self.start()
+
+    def start_if_due(self) -> None:
+        """Start the thread, unless it swept within JOBS_POLL_SECONDS: a busy shop's requests
+        start one sweep per interval, not one each."""
+        if time.monotonic() - self.swept_at >= self.app.config["JOBS_POLL_SECONDS"]:
+            self.start()
 
     def start(self) -> None:
         with self.lock:
@@ -287,6 +296,7 @@ class ThreadRunner:
 
     def _sweep(self) -> bool:
         """Whether work waits for a later sweep."""
+        self.swept_at = time.monotonic()
         with self.app.app_context():
             try:
                 if time.monotonic() >= self.next_purge:

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from bakery import create_app
 from bakery.extensions import db
 from bakery.models import Base, ShopProfile
-from tests.webhook_receiver import SILENT_HOST
+from tests.webhook_receiver import SILENT_HOST, WebhookReceiver
 
 # The tests decide their own configuration: nothing leaks in from the developer's shell.
 SERVICE_URLS = {
@@ -367,6 +367,13 @@ def bearer(app):
 
 
 @pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    """A webhook receiver on loopback for the test (tests/webhook_receiver.py)."""
+    with WebhookReceiver() as running:
+        yield running
+
+
+@pytest.fixture
 def silent_name_server(monkeypatch):
     """Lookups of SILENT_HOST hang until the test ends; other names resolve as usual."""
     released = threading.Event()
@@ -375,7 +382,7 @@ def silent_name_server(monkeypatch):
     def lookup(host, *args, **kwargs):
         if host != SILENT_HOST:
             return resolve(host, *args, **kwargs)
-        released.wait()
+        released.wait(timeout=60)  # a lookup that outlived its test
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)

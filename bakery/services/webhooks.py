@@ -125,7 +125,8 @@ def list_deliveries(endpoint: WebhookEndpoint) -> Select:
         select(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id)
         .order_by(WebhookDelivery.id.desc())
-        .options(joinedload(WebhookDelivery.event))
+        # The log shows each event's type, not its data.
+        .options(joinedload(WebhookDelivery.event).load_only(Event.type))
     )
 
 
@@ -175,10 +176,13 @@ class Dispatched:
 def dispatch() -> Dispatched:
     """Turn waiting events into deliveries, one per subscribed active endpoint, in event order.
 
-    The dispatcher's row is written first, which locks it: two workers dispatching at once
-    would interleave their deliveries and break an endpoint's order. (A write first also makes
-    SQLite wait for another writer instead of failing at once.)
+    Once an event waits, the dispatcher's row is written first, which locks it: two workers
+    dispatching at once would interleave their deliveries and break an endpoint's order.
     """
+    waiting = select(Event.id).where(Event.dispatched_at.is_(None)).limit(1)
+    # Most sweeps find nothing: they write nothing either (no lock, no row churn).
+    if db.session.scalar(waiting) is None:
+        return Dispatched(set(), [])
     now = utcnow()
     stamped = db.session.execute(
         update(EventDispatcher)

@@ -42,12 +42,6 @@ def bearer(app):
 
 
 @pytest.fixture
-def receiver():
-    with WebhookReceiver() as running:
-        yield running
-
-
-@pytest.fixture
 def breads(make_category):
     return make_category(name="Breads")
 

@@ -19,7 +19,6 @@ from flask import Flask
 from tests.api.shop_helpers import SmtpServer, cached_bearer
 from tests.gunicorn_server import serving_env
 from tests.jobs.processes import RedisServer, ServiceProcess, celery_beat, celery_worker
-from tests.webhook_receiver import WebhookReceiver
 
 # Celery's queue is the broker database's "celery" list: each backend's run has a database of
 # its own, so a SQLite run and a PostgreSQL run never take each other's jobs.
@@ -89,12 +88,6 @@ def app_config(redis_url, smtp_server, job_settings) -> dict:
         "MAIL_SENDER": MAIL_SENDER,
         **job_settings,
     }
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        yield running
 
 
 @pytest.fixture
